@@ -1,0 +1,59 @@
+package dev.switchc.frontend;
+
+import dev.switchc.ir.DType;
+import java.math.BigDecimal;
+
+/**
+ * One Switch feed-forward layer (paper sections 2.1-2.2, appendix F): the model object that the
+ * spec file and the Java DSL both produce. Plain values only; where each was written lives in
+ * {@link Provenance}. Build it with {@link SwitchLayer#builder()} or {@code SpecFile.parse}, which
+ * validate it; the constructor itself only rejects nulls.
+ *
+ * @param batch sequences per step; with {@code seq}, the static input shape [batch, seq, d_model]
+ * @param groupSize tokens per routing group; batch * seq must be a multiple of it
+ * @param trainCapacityFactor capacity factor in {@link Mode#TRAIN}, an exact decimal
+ * @param evalCapacityFactor capacity factor in {@link Mode#EVAL}, an exact decimal
+ * @param minCapacity lower bound on the expert capacity
+ * @param activationDtype f32 or bf16 for the layer's activations; the router is always f32
+ */
+public record SwitchLayerSpec(
+    long batch,
+    long seq,
+    long dModel,
+    long dFf,
+    long experts,
+    long groupSize,
+    BigDecimal trainCapacityFactor,
+    BigDecimal evalCapacityFactor,
+    long minCapacity,
+    Activation activation,
+    DType activationDtype,
+    double routerAuxLossCoef,
+    double initScale,
+    Dispatch dispatch) {
+
+  public SwitchLayerSpec {
+    if (trainCapacityFactor == null || evalCapacityFactor == null || activation == null || activationDtype == null || dispatch == null)
+      throw new IllegalArgumentException("SwitchLayerSpec fields must be non-null");
+    // Normalised so that 1.0 written in Java and 1 written in a spec file are the same value.
+    trainCapacityFactor = trainCapacityFactor.stripTrailingZeros();
+    evalCapacityFactor = evalCapacityFactor.stripTrailingZeros();
+  }
+
+  public BigDecimal capacityFactor(Mode mode) {
+    return mode == Mode.TRAIN ? trainCapacityFactor : evalCapacityFactor;
+  }
+
+  public long tokens() {
+    return batch * seq;
+  }
+
+  public long groups() {
+    return tokens() / groupSize;
+  }
+
+  /** Expert capacity per group in {@code mode}; see {@link ExpertCapacity}. */
+  public long expertCapacity(Mode mode) {
+    return ExpertCapacity.of(groupSize, experts, capacityFactor(mode), minCapacity);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.switchc.ir;
+
+/** Element types. The names are StableHLO's element type spellings. */
+public enum DType {
+  F32("f32", 4),
+  BF16("bf16", 2),
+  I32("i32", 4),
+  PRED("i1", 1);
+
+  private final String mlir;
+  private final int bytes;
+
+  DType(String mlir, int bytes) {
+    this.mlir = mlir;
+    this.bytes = bytes;
+  }
+
+  public String mlir() {
+    return mlir;
+  }
+
+  public int bytes() {
+    return bytes;
+  }
+
+  public boolean isFloat() {
+    return this == F32 || this == BF16;
+  }
+
+  /** The spelling used in spec files and messages. */
+  public String specName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.switchc.ir;
+
+/** One user-facing error: a place and a message that names what is wrong and how to fix it. */
+public record Diagnostic(SourceLoc loc, String message) {
+  /** The single line users read: {@code file:line:col: error: message}. */
+  public String render() {
+    return loc + ": error: " + message;
+  }
+
+  @Override
+  public String toString() {
+    return render();
+  }
+}

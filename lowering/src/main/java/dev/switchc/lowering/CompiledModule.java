@@ -1,0 +1,4 @@
+package dev.switchc.lowering;
+
+/** StableHLO text plus the signature of its {@code main}. */
+public record CompiledModule(String text, ModuleSignature signature) {}

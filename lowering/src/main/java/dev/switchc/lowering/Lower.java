@@ -1,0 +1,277 @@
+package dev.switchc.lowering;
+
+import dev.switchc.ir.Binding;
+import dev.switchc.ir.DType;
+import dev.switchc.ir.Dim;
+import dev.switchc.ir.Func;
+import dev.switchc.ir.Op;
+import dev.switchc.ir.Shape;
+import dev.switchc.ir.Value;
+import dev.switchc.lowering.hlo.HloFunc;
+import dev.switchc.lowering.hlo.HloModule;
+import dev.switchc.lowering.hlo.HloOp;
+import dev.switchc.lowering.hlo.HloType;
+import dev.switchc.lowering.hlo.HloValue;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lowers a named-dimension function to structured StableHLO, one rule per IR op. Every IR value
+ * becomes a StableHLO value whose dims are the IR value's dims in their listed order; an op whose
+ * operands list their dims in another order gets a transpose (and a broadcast for missing dims).
+ */
+public final class Lower {
+  private final List<HloOp> body = new ArrayList<>();
+  private final Map<Integer, HloValue> values = new HashMap<>();
+  private int nextId;
+
+  private Lower() {}
+
+  public static HloModule run(Func f) {
+    Lower l = new Lower();
+    List<HloValue> args = new ArrayList<>();
+    for (Binding p : f.params()) {
+      HloValue a = l.fresh(type(p.value().dtype(), p.value().shape()));
+      l.values.put(p.value().id(), a);
+      args.add(a);
+    }
+    for (Op op : f.body()) l.values.put(op.out().id(), l.lower(op));
+    List<HloValue> returns = f.results().stream().map(r -> l.values.get(r.value().id())).toList();
+    HloFunc main = new HloFunc("main", args, l.body, returns);
+    return new HloModule(f.name(), main, f.params().stream().map(Binding::name).toList(),
+        f.results().stream().map(Binding::name).toList(), 1);
+  }
+
+  /** The signature of {@code f} as compiled by {@link #run}. */
+  public static ModuleSignature signature(Func f) {
+    return new ModuleSignature(
+        f.params().stream().map(b -> new Port(b.name(), b.value().type())).toList(),
+        f.results().stream().map(b -> new Port(b.name(), b.value().type())).toList());
+  }
+
+  static HloType type(DType dtype, Shape shape) {
+    return new HloType(dtype, shape.dims().stream().map(Dim::size).toList());
+  }
+
+  private HloValue fresh(HloType t) {
+    return new HloValue(nextId++, t);
+  }
+
+  private HloValue emit(HloOp op) {
+    body.add(op);
+    return op.result();
+  }
+
+  private HloValue in(Value v) {
+    return values.get(v.id());
+  }
+
+  private HloValue lower(Op op) {
+    HloType out = type(op.out().dtype(), op.out().shape());
+    if (op instanceof Op.Constant c) return emit(new HloOp.Constant(fresh(out), c.value()));
+    if (op instanceof Op.Iota i) return emit(new HloOp.Iota(fresh(out), op.out().shape().indexOf(i.dim())));
+    if (op instanceof Op.Unary u) return emit(new HloOp.Elementwise(fresh(out), unaryName(u.fn()), List.of(in(u.x()))));
+    if (op instanceof Op.Binary b)
+      return emit(new HloOp.Elementwise(fresh(out), binaryName(b.fn()), List.of(align(b.lhs(), op.out().shape()), align(b.rhs(), op.out().shape()))));
+    if (op instanceof Op.Compare c)
+      return emit(new HloOp.Compare(fresh(out), c.cmp().name(), c.lhs().dtype().isFloat() ? HloOp.CompareType.FLOAT : HloOp.CompareType.SIGNED,
+          align(c.lhs(), op.out().shape()), align(c.rhs(), op.out().shape())));
+    if (op instanceof Op.Select s)
+      return emit(new HloOp.Elementwise(fresh(out), "select",
+          List.of(align(s.pred(), op.out().shape()), align(s.onTrue(), op.out().shape()), align(s.onFalse(), op.out().shape()))));
+    if (op instanceof Op.Cast c) return emit(new HloOp.Convert(fresh(out), in(c.x())));
+    if (op instanceof Op.Einsum e) return einsum(e);
+    if (op instanceof Op.Reduce r) return reduce(r);
+    if (op instanceof Op.ArgMax a) return argmax(a);
+    if (op instanceof Op.OneHot o) return oneHot(o);
+    if (op instanceof Op.Cumsum c) return cumsum(c);
+    if (op instanceof Op.Reshape r) return emit(new HloOp.Reshape(fresh(out), in(r.x())));
+    if (op instanceof Op.Relabel r) return in(r.x()); // same data, new names: nothing to emit
+    if (op instanceof Op.Gather g) return gather(g);
+    if (op instanceof Op.ScatterAdd s) return scatter(s);
+    throw new AssertionError(op);
+  }
+
+  private static String unaryName(Op.UnaryFn fn) {
+    return switch (fn) {
+      case NEG -> "negate";
+      case EXP -> "exponential";
+      case LOG -> "log";
+      case ERF -> "chlo.erf";
+      case SQRT -> "sqrt";
+      case RSQRT -> "rsqrt";
+      case ABS -> "abs";
+      case TANH -> "tanh";
+    };
+  }
+
+  private static String binaryName(Op.BinaryFn fn) {
+    return switch (fn) {
+      case ADD -> "add";
+      case SUB -> "subtract";
+      case MUL -> "multiply";
+      case DIV -> "divide";
+      case MAX -> "maximum";
+      case MIN -> "minimum";
+    };
+  }
+
+  /** {@code v} with its dims permuted into {@code target}'s order and broadcast over the missing ones. */
+  private HloValue align(Value v, Shape target) {
+    return align(in(v), v.shape(), target);
+  }
+
+  private HloValue align(HloValue hv, Shape from, Shape target) {
+    List<String> names = from.names();
+    List<String> order = names.stream().sorted((a, b) -> Integer.compare(target.indexOf(a), target.indexOf(b))).toList();
+    HloValue t = transpose(hv, from, new Shape(order.stream().map(from::get).toList()));
+    if (order.size() == target.rank()) return t;
+    List<Integer> dims = order.stream().map(target::indexOf).toList();
+    return emit(new HloOp.BroadcastInDim(fresh(type(hv.type().dtype(), target)), t, dims));
+  }
+
+  /** Transposes {@code hv} (dims {@code from}) into the order of {@code to} (same dims). */
+  private HloValue transpose(HloValue hv, Shape from, Shape to) {
+    if (from.names().equals(to.names())) return hv;
+    List<Integer> perm = to.names().stream().map(from::indexOf).toList();
+    return emit(new HloOp.Transpose(fresh(type(hv.type().dtype(), to)), hv, perm));
+  }
+
+  private HloValue einsum(Op.Einsum e) {
+    Shape l = e.lhs().shape(), r = e.rhs().shape(), o = e.out().shape();
+    List<String> batch = l.names().stream().filter(n -> r.has(n) && o.has(n)).toList();
+    List<String> contract = l.names().stream().filter(n -> r.has(n) && !o.has(n)).toList();
+    List<String> lhsFree = l.names().stream().filter(n -> !r.has(n)).toList();
+    List<String> rhsFree = r.names().stream().filter(n -> !l.has(n)).toList();
+    List<Dim> resultDims = new ArrayList<>();
+    for (List<String> group : List.of(batch, lhsFree)) for (String n : group) resultDims.add(l.get(n));
+    for (String n : rhsFree) resultDims.add(r.get(n));
+    Shape dotShape = new Shape(resultDims);
+    HloValue dot = emit(new HloOp.DotGeneral(fresh(type(e.out().dtype(), dotShape)), in(e.lhs()), in(e.rhs()),
+        batch.stream().map(l::indexOf).toList(), batch.stream().map(r::indexOf).toList(),
+        contract.stream().map(l::indexOf).toList(), contract.stream().map(r::indexOf).toList()));
+    return transpose(dot, dotShape, o);
+  }
+
+  private HloValue reduce(Op.Reduce r) {
+    Shape x = r.x().shape();
+    List<String> reduced = r.reducedDims();
+    Shape kept = x.without(reduced);
+    DType dt = r.x().dtype();
+    HloOp.Combiner combiner = switch (r.fn()) {
+      case SUM -> HloOp.Combiner.ADD;
+      case MAX -> HloOp.Combiner.MAX;
+      case MIN -> HloOp.Combiner.MIN;
+    };
+    HloValue init = constant(identity(r.fn(), dt), dt);
+    HloValue res = fresh(type(dt, kept));
+    emit(new HloOp.Reduce(res, null, List.of(in(r.x())), List.of(init), combiner, reduced.stream().map(x::indexOf).toList()));
+    return transpose(res, kept, r.out().shape());
+  }
+
+  private static double identity(Op.ReduceFn fn, DType dt) {
+    boolean f = dt.isFloat();
+    return switch (fn) {
+      case SUM -> 0;
+      case MAX -> f ? Double.NEGATIVE_INFINITY : Integer.MIN_VALUE;
+      case MIN -> f ? Double.POSITIVE_INFINITY : Integer.MAX_VALUE;
+    };
+  }
+
+  private HloValue constant(double v, DType dt) {
+    return emit(new HloOp.Constant(fresh(new HloType(dt, List.of())), v));
+  }
+
+  private HloValue argmax(Op.ArgMax a) {
+    Shape x = a.x().shape();
+    int dim = x.indexOf(a.dim());
+    HloValue iota = emit(new HloOp.Iota(fresh(type(DType.I32, x)), dim));
+    Shape kept = x.without(List.of(a.dim()));
+    HloValue index = fresh(type(DType.I32, kept));
+    HloValue max = fresh(type(a.x().dtype(), kept));
+    emit(new HloOp.Reduce(index, max, List.of(in(a.x()), iota),
+        List.of(constant(Double.NEGATIVE_INFINITY, a.x().dtype()), constant(0, DType.I32)), HloOp.Combiner.ARGMAX, List.of(dim)));
+    return transpose(index, kept, a.out().shape());
+  }
+
+  private HloValue oneHot(Op.OneHot o) {
+    Shape out = o.out().shape();
+    HloValue index = align(o.index(), out);
+    HloValue iota = emit(new HloOp.Iota(fresh(type(DType.I32, out)), out.indexOf(o.dim())));
+    HloValue eq = emit(new HloOp.Compare(fresh(type(DType.PRED, out)), "EQ", HloOp.CompareType.SIGNED, index, iota));
+    return emit(new HloOp.Convert(fresh(type(o.out().dtype(), out)), eq));
+  }
+
+  private HloValue cumsum(Op.Cumsum c) {
+    Shape x = c.x().shape();
+    int dim = x.indexOf(c.dim());
+    HloValue zero = constant(0, c.x().dtype());
+    HloValue operand = in(c.x());
+    if (c.exclusive()) { // shift right by one: pad one zero in front, crop the last element
+      List<Long> low = new ArrayList<>(), high = new ArrayList<>();
+      for (int i = 0; i < x.rank(); i++) {
+        low.add(i == dim ? 1L : 0L);
+        high.add(i == dim ? -1L : 0L);
+      }
+      operand = emit(new HloOp.Pad(fresh(operand.type()), operand, zero, low, high));
+    }
+    return emit(new HloOp.CumulativeSum(fresh(operand.type()), operand, zero, dim));
+  }
+
+  /** Stacked start indices [index dims..., k] for the indexed dims, then the batch dims (iota). */
+  private record Indices(HloValue stacked, List<Integer> operandDims, Shape indexShape) {}
+
+  private Indices indices(Shape operand, Map<String, Value> indexed) {
+    Shape idx = indexed.values().iterator().next().shape();
+    List<HloValue> columns = new ArrayList<>();
+    List<Integer> operandDims = new ArrayList<>();
+    for (Map.Entry<String, Value> e : indexed.entrySet()) {
+      columns.add(in(e.getValue()));
+      operandDims.add(operand.indexOf(e.getKey()));
+    }
+    for (Dim d : operand.dims())
+      if (!indexed.containsKey(d.name()) && idx.has(d.name())) { // batch dim: index = own position
+        columns.add(emit(new HloOp.Iota(fresh(type(DType.I32, idx)), idx.indexOf(d.name()))));
+        operandDims.add(operand.indexOf(d.name()));
+      }
+    Shape column = idx.with(new Dim("index_vector", 1));
+    List<HloValue> reshaped = columns.stream().map(c -> emit(new HloOp.Reshape(fresh(type(DType.I32, column)), c))).toList();
+    HloValue stacked = reshaped.size() == 1 ? reshaped.get(0)
+        : emit(new HloOp.Concatenate(fresh(type(DType.I32, idx.with(new Dim("index_vector", reshaped.size())))), reshaped, idx.rank()));
+    return new Indices(stacked, operandDims, idx);
+  }
+
+  private static List<Integer> range(int from, int count) {
+    List<Integer> r = new ArrayList<>();
+    for (int i = 0; i < count; i++) r.add(from + i);
+    return r;
+  }
+
+  private HloValue gather(Op.Gather g) {
+    Shape operand = g.operand().shape();
+    Indices ix = indices(operand, g.indices());
+    List<Dim> window = operand.dims().stream().filter(d -> !ix.operandDims().contains(operand.indexOf(d.name()))).toList();
+    List<Long> sliceSizes = operand.dims().stream().map(d -> ix.operandDims().contains(operand.indexOf(d.name())) ? 1L : d.size()).toList();
+    List<Dim> resultDims = new ArrayList<>(ix.indexShape().dims());
+    resultDims.addAll(window);
+    Shape result = new Shape(resultDims);
+    HloValue res = emit(new HloOp.Gather(fresh(type(g.operand().dtype(), result)), in(g.operand()), ix.stacked(),
+        range(ix.indexShape().rank(), window.size()), ix.operandDims().stream().sorted().toList(), ix.operandDims(),
+        ix.indexShape().rank(), sliceSizes));
+    return transpose(res, result, g.out().shape());
+  }
+
+  private HloValue scatter(Op.ScatterAdd s) {
+    Shape operand = s.operand().shape();
+    Indices ix = indices(operand, s.indices());
+    List<Dim> window = operand.dims().stream().filter(d -> !ix.operandDims().contains(operand.indexOf(d.name()))).toList();
+    List<Dim> updateDims = new ArrayList<>(ix.indexShape().dims());
+    updateDims.addAll(window);
+    HloValue updates = transpose(in(s.updates()), s.updates().shape(), new Shape(updateDims));
+    return emit(new HloOp.ScatterAdd(fresh(type(s.out().dtype(), operand)), in(s.operand()), ix.stacked(), updates,
+        range(ix.indexShape().rank(), window.size()), ix.operandDims().stream().sorted().toList(), ix.operandDims(),
+        ix.indexShape().rank()));
+  }
+}

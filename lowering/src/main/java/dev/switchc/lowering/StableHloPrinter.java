@@ -1,0 +1,201 @@
+package dev.switchc.lowering;
+
+import dev.switchc.ir.DType;
+import dev.switchc.lowering.hlo.HloFunc;
+import dev.switchc.lowering.hlo.HloModule;
+import dev.switchc.lowering.hlo.HloOp;
+import dev.switchc.lowering.hlo.HloType;
+import dev.switchc.lowering.hlo.HloValue;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The one place that spells StableHLO text. Ops with attributes are printed in the generic form,
+ * which every StableHLO parser version accepts (gather and scatter have no pretty form in the XLA
+ * inside TensorFlow Java 1.1.0). Value names are positional, so equal modules print identically.
+ */
+public final class StableHloPrinter {
+  private final StringBuilder out = new StringBuilder();
+  private final Map<Integer, String> names = new HashMap<>();
+
+  private StableHloPrinter() {}
+
+  public static String print(HloModule m) {
+    StableHloPrinter p = new StableHloPrinter();
+    p.module(m);
+    return p.out.toString();
+  }
+
+  private void module(HloModule m) {
+    out.append("module @").append(m.name()).append(" attributes {mhlo.num_partitions = ").append(m.numPartitions())
+        .append(" : i32, mhlo.num_replicas = 1 : i32} {\n");
+    HloFunc f = m.main();
+    for (int i = 0; i < f.args().size(); i++) {
+      names.put(f.args().get(i).id(), "%arg" + i);
+      out.append("  // %arg").append(i).append(": ").append(m.argNames().get(i)).append('\n');
+    }
+    for (int i = 0; i < f.returns().size(); i++) out.append("  // result ").append(i).append(": ").append(m.resultNames().get(i)).append('\n');
+    out.append("  func.func public @main(")
+        .append(f.args().stream().map(a -> name(a) + ": " + type(a.type())).collect(Collectors.joining(", ")))
+        .append(") -> (").append(f.returns().stream().map(r -> type(r.type())).collect(Collectors.joining(", "))).append(") {\n");
+    int next = 0;
+    for (HloOp op : f.body()) {
+      names.put(op.result().id(), "%" + next++);
+      out.append("    ").append(op(op)).append('\n');
+    }
+    out.append("    return ").append(f.returns().stream().map(this::name).collect(Collectors.joining(", ")))
+        .append(" : ").append(f.returns().stream().map(r -> type(r.type())).collect(Collectors.joining(", "))).append('\n');
+    out.append("  }\n}\n");
+  }
+
+  private String name(HloValue v) {
+    String n = names.get(v.id());
+    if (n == null) throw new IllegalStateException("value " + v.id() + " used before it is defined");
+    return n;
+  }
+
+  static String type(HloType t) {
+    StringBuilder sb = new StringBuilder("tensor<");
+    for (long d : t.dims()) sb.append(d).append('x');
+    return sb.append(t.dtype().mlir()).append('>').toString();
+  }
+
+  private String signature(List<HloValue> operands, HloValue result) {
+    return "(" + operands.stream().map(o -> type(o.type())).collect(Collectors.joining(", ")) + ") -> " + type(result.type());
+  }
+
+  private String generic(HloOp op, String opName, String attrs) {
+    return generic(op.result(), opName, op.operands(), attrs, "");
+  }
+
+  private String generic(HloValue result, String opName, List<HloValue> operands, String attrs, String region) {
+    return name(result) + " = \"" + opName + "\"(" + operands.stream().map(this::name).collect(Collectors.joining(", ")) + ")"
+        + region + (attrs.isEmpty() ? "" : " {" + attrs + "}") + " : " + signature(operands, result);
+  }
+
+  private String op(HloOp op) {
+    if (op instanceof HloOp.Constant c)
+      return name(c.result()) + " = stablehlo.constant dense<" + literal(c.value(), c.result().type().dtype()) + "> : " + type(c.result().type());
+    if (op instanceof HloOp.Iota i) return name(i.result()) + " = stablehlo.iota dim = " + i.dimension() + " : " + type(i.result().type());
+    if (op instanceof HloOp.Elementwise e)
+      return generic(op, e.name().contains(".") ? e.name() : "stablehlo." + e.name(), "");
+    if (op instanceof HloOp.Compare c)
+      return generic(op, "stablehlo.compare", "comparison_direction = #stablehlo<comparison_direction " + c.direction()
+          + ">, compare_type = #stablehlo<comparison_type " + c.type() + ">");
+    if (op instanceof HloOp.Convert) return generic(op, "stablehlo.convert", "");
+    if (op instanceof HloOp.Reshape) return generic(op, "stablehlo.reshape", "");
+    if (op instanceof HloOp.Transpose t) return generic(op, "stablehlo.transpose", "permutation = " + i64s(t.permutation()));
+    if (op instanceof HloOp.BroadcastInDim b) return generic(op, "stablehlo.broadcast_in_dim", "broadcast_dimensions = " + i64s(b.dimensions()));
+    if (op instanceof HloOp.DotGeneral d)
+      return generic(op, "stablehlo.dot_general", "dot_dimension_numbers = #stablehlo.dot<"
+          + join(List.of(field("lhs_batching_dimensions", d.lhsBatch()), field("rhs_batching_dimensions", d.rhsBatch()),
+              field("lhs_contracting_dimensions", d.lhsContract()), field("rhs_contracting_dimensions", d.rhsContract()))) + ">");
+    if (op instanceof HloOp.Reduce r) return reduce(r);
+    if (op instanceof HloOp.CumulativeSum c) {
+      long n = c.operand().type().dims().get(c.dimension());
+      List<Long> window = c.operand().type().dims().stream().map(x -> 1L).collect(Collectors.toList());
+      window.set(c.dimension(), n);
+      List<String> pads = new java.util.ArrayList<>(c.operand().type().dims().stream().map(x -> "[0, 0]").toList());
+      pads.set(c.dimension(), "[" + (n - 1) + ", 0]");
+      String padding = "dense<[" + String.join(", ", pads) + "]> : tensor<" + pads.size() + "x2xi64>";
+      return generic(c.result(), "stablehlo.reduce_window", op.operands(),
+          "window_dimensions = " + longs(window) + ", padding = " + padding, region(HloOp.Combiner.ADD, c.result().type().dtype()));
+    }
+    if (op instanceof HloOp.Pad p)
+      return generic(op, "stablehlo.pad", "edge_padding_low = " + longs(p.low()) + ", edge_padding_high = " + longs(p.high())
+          + ", interior_padding = " + longs(p.low().stream().map(x -> 0L).toList()));
+    if (op instanceof HloOp.Concatenate c) return generic(op, "stablehlo.concatenate", "dimension = " + c.dimension() + " : i64");
+    if (op instanceof HloOp.Gather g)
+      return generic(op, "stablehlo.gather", "dimension_numbers = #stablehlo.gather<" + join(List.of(field("offset_dims", g.offsetDims()),
+          field("collapsed_slice_dims", g.collapsedSliceDims()), field("start_index_map", g.startIndexMap()),
+          "index_vector_dim = " + g.indexVectorDim())) + ">, indices_are_sorted = false, slice_sizes = " + longs(g.sliceSizes()));
+    if (op instanceof HloOp.ScatterAdd s)
+      return generic(s.result(), "stablehlo.scatter", op.operands(), "indices_are_sorted = false, scatter_dimension_numbers = #stablehlo.scatter<"
+          + join(List.of(field("update_window_dims", s.updateWindowDims()), field("inserted_window_dims", s.insertedWindowDims()),
+              field("scatter_dims_to_operand_dims", s.scatterDimsToOperandDims()), "index_vector_dim = " + s.indexVectorDim()))
+          + ">, unique_indices = false", region(HloOp.Combiner.ADD, s.result().type().dtype()));
+    throw new AssertionError(op);
+  }
+
+  private String reduce(HloOp.Reduce r) {
+    List<HloValue> operands = new java.util.ArrayList<>(r.operands());
+    operands.addAll(r.inits());
+    String attrs = "dimensions = " + i64s(r.dimensions());
+    if (r.combiner() != HloOp.Combiner.ARGMAX)
+      return generic(r.result(), "stablehlo.reduce", operands, attrs, region(r.combiner(), r.result().type().dtype()));
+    // Two results, (max value, index): printed as %N:2 and used as %N#0 and %N#1.
+    String base = name(r.result());
+    names.put(r.valueResult().id(), base + "#0");
+    names.put(r.result().id(), base + "#1");
+    HloType vt = r.operands().get(0).type().scalar(), it = r.operands().get(1).type().scalar();
+    String v = type(vt), i = type(it);
+    String region = "({\n"
+        + "      ^bb0(%a: " + v + ", %ai: " + i + ", %b: " + v + ", %bi: " + i + "):\n"
+        + "        %gt = stablehlo.compare GT, %a, %b, FLOAT : (" + v + ", " + v + ") -> tensor<i1>\n"
+        + "        %eq = stablehlo.compare EQ, %a, %b, FLOAT : (" + v + ", " + v + ") -> tensor<i1>\n"
+        + "        %lt = stablehlo.compare LT, %ai, %bi, SIGNED : (" + i + ", " + i + ") -> tensor<i1>\n"
+        + "        %tie = stablehlo.and %eq, %lt : tensor<i1>\n"
+        + "        %pick = stablehlo.or %gt, %tie : tensor<i1>\n"
+        + "        %mv = stablehlo.select %pick, %a, %b : tensor<i1>, " + v + "\n"
+        + "        %mi = stablehlo.select %pick, %ai, %bi : tensor<i1>, " + i + "\n"
+        + "        stablehlo.return %mv, %mi : " + v + ", " + i + "\n"
+        + "    })";
+    return base + ":2 = \"stablehlo.reduce\"(" + operands.stream().map(this::name).collect(Collectors.joining(", ")) + ")"
+        + region + " {" + attrs + "} : (" + operands.stream().map(o -> type(o.type())).collect(Collectors.joining(", ")) + ") -> ("
+        + type(r.valueResult().type()) + ", " + type(r.result().type()) + ")";
+  }
+
+  private static String region(HloOp.Combiner c, DType dt) {
+    String t = "tensor<" + dt.mlir() + ">";
+    String fn = switch (c) {
+      case ADD -> "add";
+      case MAX -> "maximum";
+      case MIN -> "minimum";
+      case ARGMAX -> throw new AssertionError(c);
+    };
+    return " ({\n      ^bb0(%a: " + t + ", %b: " + t + "):\n        %r = stablehlo." + fn + " %a, %b : " + t
+        + "\n        stablehlo.return %r : " + t + "\n    })";
+  }
+
+  private static String field(String key, List<Integer> values) {
+    return values.isEmpty() ? "" : key + " = " + values;
+  }
+
+  private static String join(List<String> fields) {
+    return fields.stream().filter(s -> !s.isEmpty()).collect(Collectors.joining(", "));
+  }
+
+  private static String i64s(List<Integer> v) {
+    return "array<i64" + (v.isEmpty() ? "" : ": " + v.stream().map(String::valueOf).collect(Collectors.joining(", "))) + ">";
+  }
+
+  private static String longs(List<Long> v) {
+    return "array<i64" + (v.isEmpty() ? "" : ": " + v.stream().map(String::valueOf).collect(Collectors.joining(", "))) + ">";
+  }
+
+  /**
+   * An exact literal of {@code value} in {@code dtype}: integers in decimal, floats as the hex bit
+   * pattern unless they are small integers (which read better and are exact).
+   */
+  static String literal(double value, DType dtype) {
+    switch (dtype) {
+      case I32:
+        return Long.toString((long) value);
+      case PRED:
+        return value != 0 ? "true" : "false";
+      case F32: {
+        float f = (float) value;
+        if (f == Math.rint(f) && Math.abs(f) < (1 << 24) && !(f == 0 && 1 / f < 0)) return String.format(java.util.Locale.ROOT, "%.1f", f);
+        return String.format(java.util.Locale.ROOT, "0x%08X", Float.floatToRawIntBits(f));
+      }
+      case BF16: {
+        float f = Bf16Bits.round((float) value);
+        if (f == Math.rint(f) && Math.abs(f) < 256 && !(f == 0 && 1 / f < 0)) return String.format(java.util.Locale.ROOT, "%.1f", f);
+        return String.format(java.util.Locale.ROOT, "0x%04X", Float.floatToRawIntBits(f) >>> 16);
+      }
+    }
+    throw new AssertionError(dtype);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.switchc.lowering.hlo;
+
+import java.util.List;
+
+/**
+ * Structured StableHLO operations: lowering builds these, {@code StableHloPrinter} alone spells
+ * them as text. Attributes are positional (dimension numbers), as in the StableHLO spec.
+ */
+public sealed interface HloOp {
+  HloValue result();
+
+  List<HloValue> operands();
+
+  /** A splat constant. */
+  record Constant(HloValue result, double value) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of();
+    }
+  }
+
+  record Iota(HloValue result, int dimension) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of();
+    }
+  }
+
+  /** Elementwise ops without attributes, by StableHLO name: add, exponential, chlo.erf, select... */
+  record Elementwise(HloValue result, String name, List<HloValue> operands) implements HloOp {
+    public Elementwise {
+      operands = List.copyOf(operands);
+    }
+  }
+
+  enum CompareType { FLOAT, SIGNED }
+
+  record Compare(HloValue result, String direction, CompareType type, HloValue lhs, HloValue rhs) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(lhs, rhs);
+    }
+  }
+
+  record Convert(HloValue result, HloValue operand) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  record Reshape(HloValue result, HloValue operand) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  record Transpose(HloValue result, HloValue operand, List<Integer> permutation) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  record BroadcastInDim(HloValue result, HloValue operand, List<Integer> dimensions) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  record DotGeneral(HloValue result, HloValue lhs, HloValue rhs, List<Integer> lhsBatch, List<Integer> rhsBatch,
+      List<Integer> lhsContract, List<Integer> rhsContract) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(lhs, rhs);
+    }
+  }
+
+  /** The body of a reduction: a binary op, or argmax over (value, index) pairs, lowest index on ties. */
+  enum Combiner { ADD, MAX, MIN, ARGMAX }
+
+  /**
+   * stablehlo.reduce. With {@link Combiner#ARGMAX} it has two operands (values, indices) and two
+   * inits, and {@code result} is the index result while {@code valueResult} is the max.
+   */
+  record Reduce(HloValue result, HloValue valueResult, List<HloValue> operands, List<HloValue> inits, Combiner combiner,
+      List<Integer> dimensions) implements HloOp {
+    public Reduce {
+      operands = List.copyOf(operands);
+      inits = List.copyOf(inits);
+    }
+  }
+
+  /** Inclusive running sum along one dimension (reduce_window with a left-padded window). */
+  record CumulativeSum(HloValue result, HloValue operand, HloValue zero, int dimension) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand, zero);
+    }
+  }
+
+  /** stablehlo.pad with per-dimension low/high edge padding (negative high padding crops). */
+  record Pad(HloValue result, HloValue operand, HloValue padValue, List<Long> low, List<Long> high) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand, padValue);
+    }
+  }
+
+  record Concatenate(HloValue result, List<HloValue> operands, int dimension) implements HloOp {
+    public Concatenate {
+      operands = List.copyOf(operands);
+    }
+  }
+
+  /**
+   * stablehlo.gather in the form lowering uses: index vector on the last dim of {@code indices};
+   * the result is [index batch dims..., offset dims...] with offset dims at the end.
+   */
+  record Gather(HloValue result, HloValue operand, HloValue indices, List<Integer> offsetDims, List<Integer> collapsedSliceDims,
+      List<Integer> startIndexMap, int indexVectorDim, List<Long> sliceSizes) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand, indices);
+    }
+  }
+
+  /** stablehlo.scatter with an add combiner; updates are [index batch dims..., window dims...]. */
+  record ScatterAdd(HloValue result, HloValue operand, HloValue indices, HloValue updates, List<Integer> updateWindowDims,
+      List<Integer> insertedWindowDims, List<Integer> scatterDimsToOperandDims, int indexVectorDim) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand, indices, updates);
+    }
+  }
+}
