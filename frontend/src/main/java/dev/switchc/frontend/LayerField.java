@@ -79,12 +79,17 @@ public enum LayerField {
             throw bad(t, "is too large");
           }
         }
-        if (t.matches("[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?")) throw bad(t, "is not an integer");
+        if (t.matches("[-+]?[0-9]*\\.[0-9]+")) throw bad(t, "is not an integer");
+        if (t.matches("[-+]?[0-9]*\\.?[0-9]+[eE][-+]?[0-9]+")) throw bad(t, "is not written as a plain integer");
         throw bad(t, "is not a number");
       }
       case DECIMAL -> {
         if (!t.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) throw bad(t, "is not a number");
-        return new BigDecimal(t);
+        try {
+          return new BigDecimal(t);
+        } catch (NumberFormatException e) { // an exponent beyond int range, such as 1e99999999999
+          throw bad(t, "is out of range");
+        }
       }
       case ACTIVATION -> {
         return enumValue(Activation.class, t);

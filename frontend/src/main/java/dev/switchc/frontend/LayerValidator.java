@@ -34,10 +34,12 @@ final class LayerValidator {
     };
   }
 
-  static void validate(Map<LayerField, Object> values, Provenance where) {
+  /** {@code rejected}: fields written with a value that could not be converted, with why. */
+  static void validate(Map<LayerField, Object> values, Map<LayerField, Diagnostic> rejected, Provenance where) {
     List<Diagnostic> errors = new ArrayList<>();
+    for (Diagnostic d : rejected.values()) if (!errors.contains(d)) errors.add(d);
     for (LayerField f : REQUIRED)
-      if (!values.containsKey(f))
+      if (!values.containsKey(f) && !rejected.containsKey(f))
         errors.add(new Diagnostic(where.block(), "switch_layer is missing the required field '" + f.specName() + "'; add '"
             + f.specName() + " = N' (" + f.expected() + ")"));
     for (LayerField f : LayerField.values()) {
@@ -54,13 +56,12 @@ final class LayerValidator {
         // Reported once when both came from one capacity_factor line.
         if (f == LayerField.EVAL_CAPACITY_FACTOR && at.equals(where.of(LayerField.TRAIN_CAPACITY_FACTOR.specName()))) continue;
       }
-      if (fix != null)
-        errors.add(new Diagnostic(at, name(f, at) + " = " + show(v) + " " + fix + " (" + f.expected() + ")"));
+      if (fix != null) errors.add(new Diagnostic(at, written(f, at, v) + ": " + fix + "; expected " + f.expected()));
     }
     for (LayerField f : List.of(LayerField.TRAIN_CAPACITY_FACTOR, LayerField.EVAL_CAPACITY_FACTOR, LayerField.ROUTER_AUX_LOSS_COEF, LayerField.INIT_SCALE))
       if (values.containsKey(f) && values.get(f) == null)
         errors.add(new Diagnostic(where.of(f.specName()), f.specName() + " must be a finite number"));
-    if (errors.isEmpty()) {
+    if (errors.isEmpty()) { // cross-field rules need every size to be valid
       long batch = (Long) values.get(LayerField.BATCH), seq = (Long) values.get(LayerField.SEQ);
       long group = (Long) (values.containsKey(LayerField.GROUP_SIZE) ? values.get(LayerField.GROUP_SIZE) : seq);
       long tokens;
@@ -78,9 +79,12 @@ final class LayerValidator {
     if (!errors.isEmpty()) throw new CompileError(errors);
   }
 
-  /** The field's name as the user wrote it: the spec name, or the DSL call. */
-  private static String name(LayerField f, SourceLoc at) {
-    return at.what().endsWith(")") ? at.what() + ": " + f.specName() : f.specName();
+  /**
+   * What the user wrote, as they wrote it: {@code capacity_factor = 0} in a spec file,
+   * {@code capacityFactor(0.0)} in the DSL, {@code capacity_factor=0} in a --set.
+   */
+  private static String written(LayerField f, SourceLoc at, Object v) {
+    return at.what().isEmpty() ? f.specName() + " = " + show(v) : at.what();
   }
 
   private static String show(Object v) {

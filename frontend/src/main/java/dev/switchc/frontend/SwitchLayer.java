@@ -2,6 +2,7 @@ package dev.switchc.frontend;
 
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.DType;
+import dev.switchc.ir.Diagnostic;
 import dev.switchc.ir.SourceLoc;
 import java.math.BigDecimal;
 import java.util.EnumMap;
@@ -39,6 +40,7 @@ public final class SwitchLayer {
   /** Accumulates fields; used by the DSL directly and by the spec parser through {@link #set}. */
   public static final class Builder {
     private final Map<LayerField, Object> values = new EnumMap<>(LayerField.class);
+    private final Map<LayerField, Diagnostic> rejected = new EnumMap<>(LayerField.class);
     private Provenance where;
 
     /** {@code block} is the place of the whole definition (the spec block or the builder() call). */
@@ -56,8 +58,27 @@ public final class SwitchLayer {
         return set(LayerField.EVAL_CAPACITY_FACTOR, value, loc);
       }
       values.put(field, value);
+      rejected.remove(field);
       where = where.with(field.specName(), loc);
       return this;
+    }
+
+    /**
+     * Records that {@code field} was written with a value that could not be converted (the spec
+     * parser's case): {@link #build()} reports {@code why} and does not also call the field missing.
+     * A later {@link #set} of the field (a {@code --set} override) clears the rejection.
+     */
+    public Builder reject(LayerField field, Diagnostic why) {
+      for (LayerField f : parts(field)) {
+        values.remove(f);
+        rejected.put(f, why);
+      }
+      return this;
+    }
+
+    private static java.util.List<LayerField> parts(LayerField field) {
+      return field == LayerField.CAPACITY_FACTOR ? java.util.List.of(LayerField.TRAIN_CAPACITY_FACTOR, LayerField.EVAL_CAPACITY_FACTOR)
+          : java.util.List.of(field);
     }
 
     public boolean isSet(LayerField field) {
@@ -110,7 +131,7 @@ public final class SwitchLayer {
      * @throws CompileError listing every problem, each at the call or spec line that caused it
      */
     public Located<SwitchLayerSpec> build() {
-      LayerValidator.validate(values, where);
+      LayerValidator.validate(values, rejected, where);
       SwitchLayerSpec spec = new SwitchLayerSpec(
           integer(LayerField.BATCH), integer(LayerField.SEQ), integer(LayerField.D_MODEL), integer(LayerField.D_FF),
           integer(LayerField.EXPERTS), integer(LayerField.GROUP_SIZE),

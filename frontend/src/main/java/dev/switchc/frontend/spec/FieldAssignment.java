@@ -1,0 +1,59 @@
+package dev.switchc.frontend.spec;
+
+import dev.switchc.frontend.LayerField;
+import dev.switchc.ir.CompileError;
+import dev.switchc.ir.SourceLoc;
+
+/**
+ * One {@code name = value} the user wrote, in a spec block or a {@code --set}, not yet checked.
+ * Knows how to turn its two texts into a field and a typed value; each step reports a problem as
+ * a one-diagnostic {@link CompileError} at the token at fault, which {@link LayerDraft} collects.
+ *
+ * @param name the field name as written
+ * @param nameAt where the name is (unknown-field and duplicate errors point here)
+ * @param value the value as written, including quotes if it is a string
+ * @param quoted whether the value is a quoted string; no layer field takes one
+ * @param valueAt where the value is, describing the whole assignment (range errors point here)
+ */
+record FieldAssignment(String name, SourceLoc nameAt, String value, boolean quoted, SourceLoc valueAt) {
+
+  /** How messages quote this assignment, e.g. {@code group_size = 7}. */
+  String text() {
+    return name + " = " + value;
+  }
+
+  /** The field this assignment names. */
+  LayerField field() {
+    return LayerField.bySpecName(name).orElseThrow(() -> {
+      String known = "known fields: " + LayerField.allNames();
+      String hint = Names.closest(name, LayerField.values(), LayerField::specName)
+          .map(f -> "did you mean '" + f + "'? " + known)
+          .orElse(known);
+      return new CompileError(nameAt, text() + ": unknown field '" + name + "' in switch_layer; " + hint);
+    });
+  }
+
+  /** The value converted to {@code field}'s type (Long, BigDecimal or an enum), unchecked for range. */
+  Object valueFor(LayerField field) {
+    if (quoted) {
+      String bare = value.substring(1, value.length() - 1);
+      String hint = parses(field, bare) ? "; remove the quotes" : "";
+      throw new CompileError(valueAt, text() + ": " + field.specName() + " does not take a quoted string; expected "
+          + field.expected() + hint);
+    }
+    try {
+      return field.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new CompileError(valueAt, e.getMessage());
+    }
+  }
+
+  private static boolean parses(LayerField field, String text) {
+    try {
+      field.parse(text);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}
