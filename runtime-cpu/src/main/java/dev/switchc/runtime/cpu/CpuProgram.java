@@ -1,0 +1,218 @@
+package dev.switchc.runtime.cpu;
+
+import dev.switchc.ir.DType;
+import dev.switchc.lowering.CompiledModule;
+import dev.switchc.lowering.ModuleSignature;
+import dev.switchc.lowering.Port;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.tensorflow.Graph;
+import org.tensorflow.Operation;
+import org.tensorflow.OperationBuilder;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A compiled StableHLO module ready to run on the CPU through TensorFlow's {@code XlaCallModule} op.
+ *
+ * <p>{@link #load} builds the graph once (a placeholder per input, the call op with {@code Tin},
+ * {@code Tout} and {@code Sout} taken from the module's {@link ModuleSignature}) and opens one
+ * session for the program's whole life: XLA compiles on the first {@link #run} and caches the
+ * executable per session, so later runs only move data.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Runs are serialized on this
+ * program (XLA already spreads one run over all cores, so concurrent runs would gain little) and
+ * {@link #close} waits for a run in progress.
+ *
+ * <p>Errors: {@link RuntimeInputException} for the caller's inputs (raised before any native
+ * call), {@link XlaCompileException} when XLA rejects the module, {@link IllegalStateException}
+ * when the module and its signature disagree, {@link XlaExecutionException} for other native
+ * failures.
+ */
+public final class CpuProgram implements AutoCloseable {
+  /** XlaCallModule serialization version; 4..9 are accepted by this TensorFlow, 10 is not. */
+  private static final long XLA_CALL_MODULE_VERSION = 9L;
+
+  private final CompiledModule module;
+  private final Graph graph;
+  private final Session session;
+  private final List<Output<?>> feeds;
+  private final Operation call;
+  private final Object lock = new Object();
+  private boolean closed; // guarded by lock
+
+  private CpuProgram(CompiledModule module, Graph graph, Session session, List<Output<?>> feeds, Operation call) {
+    this.module = module;
+    this.graph = graph;
+    this.session = session;
+    this.feeds = feeds;
+    this.call = call;
+  }
+
+  public static CpuProgram load(CompiledModule module) {
+    return load(module, CpuOptions.DEFAULTS);
+  }
+
+  /** Builds the graph and opens the session; nothing is compiled until the first run. */
+  public static CpuProgram load(CompiledModule module, CpuOptions options) {
+    Objects.requireNonNull(module, "module");
+    Objects.requireNonNull(options, "options");
+    ModuleSignature sig = module.signature();
+    checkSignature(sig);
+    Graph graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      List<Output<?>> feeds = new ArrayList<>();
+      for (int i = 0; i < sig.inputs().size(); i++) feeds.add(placeholder(tf, "in_" + i, sig.inputs().get(i)));
+      Operation call = callOp(graph, tf, module.text(), sig, feeds);
+      Session session = new Session(graph, sessionConfig(options));
+      return new CpuProgram(module, graph, session, List.copyOf(feeds), call);
+    } catch (RuntimeException | Error e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  public ModuleSignature signature() {
+    return module.signature();
+  }
+
+  /**
+   * Runs the program. {@code inputs} must hold exactly the signature's input names, each with the
+   * port's dtype and named shape. Returns the outputs by name, in signature order.
+   */
+  public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+    List<HostTensor> ordered = InputCheck.byName(signature().inputs(), inputs);
+    List<HostTensor> results = runChecked(ordered);
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (int i = 0; i < results.size(); i++) out.put(signature().outputs().get(i).name(), results.get(i));
+    return out;
+  }
+
+  /** Runs the program with inputs in signature order; returns the outputs in signature order. */
+  public List<HostTensor> run(List<HostTensor> inputs) {
+    return runChecked(InputCheck.byPosition(signature().inputs(), inputs));
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) return;
+      closed = true;
+      try {
+        session.close();
+      } finally {
+        graph.close();
+      }
+    }
+  }
+
+  private List<HostTensor> runChecked(List<HostTensor> inputs) {
+    synchronized (lock) {
+      if (closed) throw new IllegalStateException("CpuProgram is closed");
+      List<Tensor> fed = new ArrayList<>(inputs.size());
+      try {
+        Session.Runner runner = session.runner();
+        for (int i = 0; i < inputs.size(); i++) {
+          Tensor t = TensorIo.toNative(inputs.get(i));
+          fed.add(t);
+          runner.feed(feeds.get(i), t);
+        }
+        List<Port> outs = signature().outputs();
+        for (int i = 0; i < outs.size(); i++) runner.fetch(call.output(i));
+        try (Result result = runNative(runner)) {
+          List<HostTensor> values = new ArrayList<>(outs.size());
+          for (int i = 0; i < outs.size(); i++) values.add(TensorIo.fromNative(result.get(i), outs.get(i)));
+          return values;
+        }
+      } finally {
+        closeAll(fed);
+      }
+    }
+  }
+
+  private Result runNative(Session.Runner runner) {
+    try {
+      return runner.run();
+    } catch (RuntimeException e) { // TensorFlow's exceptions share no base class; see NativeErrors
+      throw NativeErrors.translate(e, module.text());
+    }
+  }
+
+  private static void closeAll(List<Tensor> tensors) {
+    RuntimeException first = null;
+    for (Tensor t : tensors) {
+      try {
+        t.close();
+      } catch (RuntimeException e) {
+        if (first == null) first = e;
+      }
+    }
+    if (first != null) throw first;
+  }
+
+  // ---- graph construction ----
+
+  /**
+   * Rejects signatures the runtime cannot serve. The signature is otherwise trusted, and must be:
+   * if it lists fewer outputs than the module's main returns, TensorFlow fails a native CHECK and
+   * aborts the whole JVM; if an output's dtype is wrong, XLA hands back the bits under the claimed
+   * dtype. (More outputs, or wrong output shapes, are caught and reported.)
+   */
+  private static void checkSignature(ModuleSignature sig) {
+    if (sig.outputs().isEmpty()) throw new IllegalArgumentException("the module signature has no outputs");
+    checkPorts("input", sig.inputs());
+    checkPorts("output", sig.outputs());
+  }
+
+  private static void checkPorts(String kind, List<Port> ports) {
+    Set<String> seen = new HashSet<>();
+    for (Port p : ports) {
+      if (!seen.add(p.name())) throw new IllegalArgumentException(kind + " name '" + p.name() + "' appears twice in the module signature");
+      if (p.type().dtype() == DType.PRED)
+        throw new IllegalArgumentException(kind + " '" + p.name() + "' is " + p.type()
+            + ": pred is not supported at the CPU runtime boundary; convert it to i32 inside the module");
+    }
+  }
+
+  private static Output<?> placeholder(Ops tf, String name, Port port) {
+    return typedPlaceholder(tf, name, TfTypes.tensorClass(port.type().dtype()), port);
+  }
+
+  private static <T extends TType> Output<T> typedPlaceholder(Ops tf, String name, Class<T> type, Port port) {
+    return tf.withName(name).placeholder(type, Placeholder.shape(TfTypes.shape(port.type().shape()))).output();
+  }
+
+  private static Operation callOp(Graph graph, Ops tf, String text, ModuleSignature sig, List<Output<?>> feeds) {
+    OperationBuilder b = graph.opBuilder("XlaCallModule", "call", tf.scope());
+    b.addInputList(feeds.toArray(new Output<?>[0]));
+    b.setAttr("version", XLA_CALL_MODULE_VERSION);
+    b.setAttr("module", text);
+    b.setAttr("Tin", sig.inputs().stream().map(p -> TfTypes.dataType(p.type().dtype())).toArray(DataType[]::new));
+    b.setAttr("Tout", sig.outputs().stream().map(p -> TfTypes.dataType(p.type().dtype())).toArray(DataType[]::new));
+    b.setAttr("Sout", sig.outputs().stream().map(p -> TfTypes.shape(p.type().shape()))
+        .toArray(org.tensorflow.ndarray.Shape[]::new));
+    b.setAttr("platforms", new String[] {"CPU"});
+    b.setAttr("dim_args_spec", new String[0]);
+    return b.build();
+  }
+
+  private static ConfigProto sessionConfig(CpuOptions options) {
+    ConfigProto.Builder c = ConfigProto.newBuilder();
+    if (options.intraOpThreads() > 0) c.setIntraOpParallelismThreads(options.intraOpThreads());
+    if (options.interOpThreads() > 0) c.setInterOpParallelismThreads(options.interOpThreads());
+    return c.build();
+  }
+}
