@@ -1,0 +1,60 @@
+package dev.switchc.cli;
+
+import dev.switchc.cli.io.TensorFileException;
+import dev.switchc.ir.CompileError;
+import dev.switchc.ir.Diagnostic;
+import dev.switchc.runtime.cpu.RuntimeInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code switchc} command. Exit status: 0 success; 2 a usage, spec, parameter-file or input
+ * mistake (one line per problem, {@code file:line:col: error: ...}, never a stack trace); 1 a
+ * failure while running (with a clear message).
+ */
+@Command(name = "switchc", mixinStandardHelpOptions = true, version = "switchc 0.1.0",
+    description = "Compiles Switch Transformer layers to StableHLO and runs them on XLA CPU.",
+    subcommands = {RunCommand.class, CompileCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+  public static final int OK = 0, RUNTIME_FAILURE = 1, USER_ERROR = 2;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams; returns the exit status. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, a) -> {
+      err.println("switchc: error: " + ex.getMessage());
+      err.println("  (see 'switchc " + (ex.getCommandLine().getCommandName().equals("switchc") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help')");
+      return USER_ERROR;
+    });
+    cli.setExecutionExceptionHandler((ex, c, parsed) -> report(ex, err));
+    return cli.execute(args);
+  }
+
+  static int report(Exception ex, PrintWriter err) {
+    if (ex instanceof CompileError ce) {
+      for (Diagnostic d : ce.diagnostics()) err.println(d.render());
+      return USER_ERROR;
+    }
+    if (ex instanceof UserInputError || ex instanceof TensorFileException || ex instanceof RuntimeInputException) {
+      err.println("error: " + ex.getMessage());
+      return USER_ERROR;
+    }
+    if (ex instanceof java.nio.file.NoSuchFileException nf) {
+      err.println("error: " + nf.getFile() + ": no such file");
+      return USER_ERROR;
+    }
+    if (ex instanceof java.io.IOException io) {
+      err.println("error: " + io.getMessage());
+      return RUNTIME_FAILURE;
+    }
+    err.println("switchc: failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+    return RUNTIME_FAILURE;
+  }
+}

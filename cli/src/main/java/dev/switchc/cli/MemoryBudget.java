@@ -1,0 +1,46 @@
+package dev.switchc.cli;
+
+import dev.switchc.ir.Binding;
+import dev.switchc.ir.Func;
+import dev.switchc.ir.Op;
+import dev.switchc.ir.Value;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+
+/**
+ * Refuses, with a clear message, a run whose tensors cannot fit on this machine, before anything
+ * is allocated: a float array beyond Java's 2^31 - 1 elements, or a tensor (parameter, input or
+ * an intermediate such as the dispatched [experts, group, capacity, d_model] buffer) larger than a
+ * quarter of physical memory. Without this, such a spec ends in an OutOfMemoryError or a native
+ * allocation failure inside XLA.
+ */
+final class MemoryBudget {
+  private MemoryBudget() {}
+
+  static void check(Func f) {
+    long physical = physicalMemory();
+    Value largest = null;
+    String largestName = null;
+    for (Binding p : f.params()) if (largest == null || p.value().type().bytes() > largest.type().bytes()) {
+      largest = p.value();
+      largestName = "parameter '" + p.name() + "'";
+    }
+    for (Op op : f.body()) if (op.out().type().bytes() > largest.type().bytes()) {
+      largest = op.out();
+      largestName = "intermediate " + op.out() + " (" + op.loc().what() + ")";
+    }
+    for (Binding p : f.params())
+      if (p.value().shape().elements() > Integer.MAX_VALUE - 8)
+        throw new UserInputError(String.format(Locale.ROOT, "parameter '%s' %s has %d elements, more than a host array can hold (2^31 - 1);"
+            + " reduce its sizes, or compile without running (switchc compile)", p.name(), p.value().shape(), p.value().shape().elements()));
+    if (largest.type().bytes() > physical / 4)
+      throw new UserInputError(String.format(Locale.ROOT, "running this layer needs the %s %s of %.1f GiB, more than a quarter of this"
+          + " machine's %.1f GiB of memory; reduce batch/seq/d_model/d_ff/experts or min_capacity, or compile without running (switchc compile)",
+          largestName, largest.type(), largest.type().bytes() / 1073741824.0, physical / 1073741824.0));
+  }
+
+  private static long physicalMemory() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) return os.getTotalMemorySize();
+    return Runtime.getRuntime().maxMemory();
+  }
+}

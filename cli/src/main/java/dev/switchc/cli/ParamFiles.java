@@ -1,0 +1,57 @@
+package dev.switchc.cli;
+
+import dev.switchc.cli.io.FloatArray;
+import dev.switchc.cli.io.Safetensors;
+import dev.switchc.frontend.ParameterInit;
+import dev.switchc.frontend.ParameterInit.ParamSpec;
+import dev.switchc.frontend.SwitchLayerSpec;
+import dev.switchc.ir.Dim;
+import dev.switchc.ir.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Layer parameters in safetensors files: {@code router/w} [d_model, experts], {@code experts/wi}
+ * [experts, d_model, d_ff], {@code experts/wo} [experts, d_ff, d_model]; f32, or bf16/f16
+ * converted on reading. A file must hold exactly these tensors with exactly these shapes.
+ */
+final class ParamFiles {
+  private ParamFiles() {}
+
+  static Map<String, float[]> load(Path file, SwitchLayerSpec spec) throws IOException {
+    Map<String, FloatArray> tensors = Safetensors.read(file).tensors();
+    List<String> problems = new ArrayList<>();
+    Map<String, float[]> out = new LinkedHashMap<>();
+    List<ParamSpec> expected = ParameterInit.params(spec);
+    for (ParamSpec p : expected) {
+      FloatArray t = tensors.get(p.name());
+      if (t == null) problems.add("missing tensor '" + p.name() + "'; the spec needs shape " + p.shape());
+      else if (!Arrays.equals(t.shape(), sizes(p.shape())))
+        problems.add("tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape()) + " but the spec needs " + p.shape()
+            + "; regenerate the file with --save-params for this spec, or fix the spec's sizes");
+      else out.put(p.name(), t.data());
+    }
+    for (String name : tensors.keySet())
+      if (expected.stream().noneMatch(p -> p.name().equals(name)))
+        problems.add("unexpected tensor '" + name + "'; a Switch layer has exactly "
+            + String.join(", ", expected.stream().map(ParamSpec::name).toList()));
+    if (!problems.isEmpty())
+      throw new UserInputError(file + ": " + String.join("\n" + file + ": ", problems));
+    return out;
+  }
+
+  static void save(Path file, SwitchLayerSpec spec, Map<String, float[]> params) throws IOException {
+    Map<String, FloatArray> tensors = new LinkedHashMap<>();
+    for (ParamSpec p : ParameterInit.params(spec)) tensors.put(p.name(), new FloatArray(sizes(p.shape()), params.get(p.name())));
+    Safetensors.write(file, tensors, Map.of("format", "switchc-switch-layer"));
+  }
+
+  static long[] sizes(Shape s) {
+    return s.dims().stream().mapToLong(Dim::size).toArray();
+  }
+}
