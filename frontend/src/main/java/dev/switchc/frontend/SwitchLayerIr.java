@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code experts/wi}, {@code experts/wo}; results {@code y}, {@code aux_loss},
  * {@code tokens_per_expert}, {@code dropped_fraction}.
  *
- * <p>Dimension names are chosen for the sharding pass: tokens live in {@code [group, token]};
+ * <p>Dimension names are chosen for the sharding pass: tokens live in {@code [group, token]} and
+ * are routed over {@code experts_unsplit} (the router is replicated: every device routes its own
+ * tokens over all experts);
  * dispatched tokens first carry {@code [experts_unsplit, group, ...]} (laid out like the tokens)
  * and are then relabelled to {@code [experts, group_unsplit, ...]} (laid out like the experts).
  * That relabel is where the all-to-all of appendix F goes, once each way.
@@ -38,7 +40,8 @@ public final class SwitchLayerIr {
     FuncBuilder b = new FuncBuilder("switch_layer").at(at.block());
 
     Value x = b.param(X, new TensorType(act, Shape.of(d.batch(), d.seq(), d.dModel())));
-    Value routerW = b.param(ROUTER_W, new TensorType(DType.F32, Shape.of(d.dModel(), d.experts())));
+    // The router's expert dim is experts_unsplit: every device routes its own tokens over all experts.
+    Value routerW = b.param(ROUTER_W, new TensorType(DType.F32, Shape.of(d.dModel(), d.expertsUnsplit())));
     Value wi = b.param(EXPERTS_WI, new TensorType(DType.F32, Shape.of(d.experts(), d.dModel(), d.dFf())));
     Value wo = b.param(EXPERTS_WO, new TensorType(DType.F32, Shape.of(d.experts(), d.dFf(), d.dModel())));
 
@@ -48,22 +51,22 @@ public final class SwitchLayerIr {
 
     // Router, always in f32 (selective precision, section 2.4).
     b.at(at.of("experts"));
-    Value logits = b.einsum(b.cast(tokens, DType.F32), routerW, Shape.of(d.group(), d.token(), d.experts()));
-    Value probs = softmax(b, logits, "experts");
-    Value expert = b.argmax(logits, "experts"); // same argmax as probs, without exp's ties
-    Value gate = b.reduce(Op.ReduceFn.MAX, probs, "experts"); // probability of the chosen expert
+    Value logits = b.einsum(b.cast(tokens, DType.F32), routerW, Shape.of(d.group(), d.token(), d.expertsUnsplit()));
+    Value probs = softmax(b, logits, "experts_unsplit");
+    Value expert = b.argmax(logits, "experts_unsplit"); // same argmax as probs, without exp's ties
+    Value gate = b.reduce(Op.ReduceFn.MAX, probs, "experts_unsplit"); // probability of the chosen expert
 
     // Load-balancing loss, equations 4-6, per group then averaged (appendix F, figure 14).
     b.at(at.of("router_aux_loss_coef"));
-    Value mask = b.oneHot(expert, d.experts(), DType.F32);
+    Value mask = b.oneHot(expert, d.expertsUnsplit(), DType.F32);
     Value fTimesP = b.mul(b.reduce(Op.ReduceFn.SUM, mask, "token"), b.reduce(Op.ReduceFn.SUM, probs, "token"));
     double scale = s.routerAuxLossCoef() * d.experts().size() / ((double) d.group().size() * d.token().size() * d.token().size());
-    Value auxLoss = b.mul(b.reduce(Op.ReduceFn.SUM, fTimesP, "group", "experts"), b.scalar(scale, DType.F32));
+    Value auxLoss = b.mul(b.reduce(Op.ReduceFn.SUM, fTimesP, "group", "experts_unsplit"), b.scalar(scale, DType.F32));
 
     // Position in expert = earlier tokens of the group routed to the same expert; keep if < capacity.
     b.at(at.of(mode == Mode.TRAIN ? "train_capacity_factor" : "eval_capacity_factor"));
-    Value maskI = b.oneHot(expert, d.experts(), DType.I32);
-    Value position = b.reduce(Op.ReduceFn.SUM, b.mul(b.cumsum(maskI, "token", true), maskI), "experts");
+    Value maskI = b.oneHot(expert, d.expertsUnsplit(), DType.I32);
+    Value position = b.reduce(Op.ReduceFn.SUM, b.mul(b.cumsum(maskI, "token", true), maskI), "experts_unsplit");
     Value capacity = b.scalar(d.capacity().size(), DType.I32);
     Value kept = b.compare(Op.Cmp.LT, position, capacity);
     Value gateKept = b.select(kept, gate, b.scalar(0, DType.F32));

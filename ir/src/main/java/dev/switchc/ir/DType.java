@@ -5,6 +5,8 @@ public enum DType {
   F32("f32", 4),
   BF16("bf16", 2),
   I32("i32", 4),
+  /** Only for partition ids in multi-device programs. */
+  U32("ui32", 4),
   PRED("i1", 1);
 
   private final String mlir;

@@ -59,6 +59,10 @@ public final class IrPrinter {
     if (op instanceof Op.ArgMax a) return "[" + a.dim() + "]";
     if (op instanceof Op.OneHot o) return "[" + o.dim() + "]";
     if (op instanceof Op.Cumsum c) return "[" + c.dim() + (c.exclusive() ? ", exclusive" : "") + "]";
+    if (op instanceof Op.AllReduce a) return "." + a.fn().name().toLowerCase(java.util.Locale.ROOT) + a.axes();
+    if (op instanceof Op.AllGather g) return "[" + g.dim() + " over " + g.axis() + "]";
+    if (op instanceof Op.LocalSlice l) return "[" + l.dim() + " over " + l.axis() + "]";
+    if (op instanceof Op.AllToAll a) return "[split " + a.splitDim() + ", concat " + a.concatDim() + " over " + a.axis() + "]";
     if (op instanceof Op.Gather g) return indexAttr(g.indices());
     if (op instanceof Op.ScatterAdd s) return indexAttr(s.indices());
     return "";

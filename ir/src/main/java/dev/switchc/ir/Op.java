@@ -170,4 +170,43 @@ public sealed interface Op {
       return in;
     }
   }
+
+  // Collectives: only in per-device functions made by the sharding pass. Dims keep their names;
+  // sizes are per device. Axes name mesh axes; the lowering turns them into replica groups.
+
+  /** Combines {@code x} elementwise across the devices that differ only in {@code axes}. */
+  record AllReduce(Value out, Value x, List<String> axes, ReduceFn fn, SourceLoc loc) implements Op {
+    public AllReduce {
+      axes = List.copyOf(axes);
+    }
+
+    public List<Value> inputs() {
+      return List.of(x);
+    }
+  }
+
+  /** Concatenates the pieces of {@code dim} held by the devices along {@code axis}, in axis order. */
+  record AllGather(Value out, Value x, String axis, String dim, SourceLoc loc) implements Op {
+    public List<Value> inputs() {
+      return List.of(x);
+    }
+  }
+
+  /**
+   * Along {@code axis}: splits {@code splitDim} into one piece per device, sends piece k to the
+   * k-th device, and concatenates what arrives along {@code concatDim} (dims named as in {@code x}).
+   * {@code out} may rename dims position by position, as a {@link Relabel} does.
+   */
+  record AllToAll(Value out, Value x, String axis, String splitDim, String concatDim, SourceLoc loc) implements Op {
+    public List<Value> inputs() {
+      return List.of(x);
+    }
+  }
+
+  /** Keeps this device's piece of {@code dim} along {@code axis} (from whole to split: no communication). */
+  record LocalSlice(Value out, Value x, String axis, String dim, SourceLoc loc) implements Op {
+    public List<Value> inputs() {
+      return List.of(x);
+    }
+  }
 }

@@ -40,7 +40,37 @@ final class OpRules {
     if (op instanceof Op.ScatterAdd s) return !s.out().type().equals(s.operand().type()) ? "scatter_c1: result type must equal operand type"
         : s.updates().dtype() != s.operand().dtype() ? "scatter_c2: updates dtype differs"
         : gather(s.operand(), s.indices(), s.updates(), "scatter");
+    if (op instanceof Op.AllReduce a) return a.axes().isEmpty() ? "all_reduce_c1: no axes" : sameType(a.out(), a.x(), "all_reduce_c2");
+    if (op instanceof Op.AllGather g) return resized(g.x(), g.out(), g.dim(), true, "all_gather");
+    if (op instanceof Op.LocalSlice l) return resized(l.x(), l.out(), l.dim(), false, "local_slice");
+    if (op instanceof Op.AllToAll a) return allToAll(a);
     throw new AssertionError(op);
+  }
+
+  /** {@code out} is {@code x} with {@code dim} grown (or shrunk) by a whole factor, nothing else. */
+  private static String resized(Value x, Value out, String dim, boolean grow, String op) {
+    if (!x.shape().has(dim)) return op + "_c1: no dim '" + dim + "' in " + x.shape();
+    if (out.dtype() != x.dtype() || !out.shape().names().equals(x.shape().names())) return op + "_c2: result " + out.type() + " must be " + x.type() + " resized along '" + dim + "'";
+    for (Dim d : x.shape().dims()) {
+      long o = out.shape().get(d.name()).size();
+      if (!d.name().equals(dim) && o != d.size()) return op + "_c3: dim '" + d.name() + "' changes size";
+      if (d.name().equals(dim) && (grow ? o % d.size() != 0 || o == d.size() : d.size() % o != 0 || o == d.size()))
+        return op + "_c4: '" + dim + "' goes from " + d.size() + " to " + o;
+    }
+    return null;
+  }
+
+  private static String allToAll(Op.AllToAll a) {
+    Shape x = a.x().shape(), o = a.out().shape();
+    int s = x.indexOf(a.splitDim()), c = x.indexOf(a.concatDim());
+    if (s < 0 || c < 0 || s == c) return "all_to_all_c1: split '" + a.splitDim() + "' and concat '" + a.concatDim() + "' must be two dims of " + x;
+    if (o.rank() != x.rank() || a.out().dtype() != a.x().dtype()) return "all_to_all_c2: result must have the operand's rank and dtype";
+    long k = x.dims().get(s).size() / Math.max(1, o.dims().get(s).size());
+    if (k < 2 || x.dims().get(s).size() != k * o.dims().get(s).size() || o.dims().get(c).size() != k * x.dims().get(c).size())
+      return "all_to_all_c3: split dim " + x.dims().get(s) + " -> " + o.dims().get(s) + " and concat dim " + x.dims().get(c) + " -> " + o.dims().get(c) + " must change by the same factor";
+    for (int i = 0; i < x.rank(); i++)
+      if (i != s && i != c && x.dims().get(i).size() != o.dims().get(i).size()) return "all_to_all_c4: position " + i + " changes size";
+    return null;
   }
 
   private static String sameType(Value out, Value in, String rule) {

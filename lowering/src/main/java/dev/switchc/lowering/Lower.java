@@ -4,6 +4,7 @@ import dev.switchc.ir.Binding;
 import dev.switchc.ir.DType;
 import dev.switchc.ir.Dim;
 import dev.switchc.ir.Func;
+import dev.switchc.ir.Mesh;
 import dev.switchc.ir.Op;
 import dev.switchc.ir.Shape;
 import dev.switchc.ir.Value;
@@ -25,12 +26,33 @@ import java.util.Map;
 public final class Lower {
   private final List<HloOp> body = new ArrayList<>();
   private final Map<Integer, HloValue> values = new HashMap<>();
+  private final Mesh mesh;
+  private final Channels channels;
   private int nextId;
 
-  private Lower() {}
+  private Lower(Mesh mesh, Channels channels) {
+    this.mesh = mesh;
+    this.channels = channels;
+  }
 
+  /** Numbers the collectives of one module: every channel handle is distinct. */
+  static final class Channels {
+    private int next = 1;
+
+    int next() {
+      return next++;
+    }
+  }
+
+  /** A single-device module whose {@code main} is {@code f}. */
   public static HloModule run(Func f) {
-    Lower l = new Lower();
+    return HloModule.single(f.name(), function(f, "main", Mesh.SINGLE, new Channels()), f.params().stream().map(Binding::name).toList(),
+        f.results().stream().map(Binding::name).toList());
+  }
+
+  /** {@code f} as a function named {@code name}; collectives take their replica groups from {@code mesh}. */
+  static HloFunc function(Func f, String name, Mesh mesh, Channels channels) {
+    Lower l = new Lower(mesh, channels);
     List<HloValue> args = new ArrayList<>();
     for (Binding p : f.params()) {
       HloValue a = l.fresh(type(p.value().dtype(), p.value().shape()));
@@ -39,9 +61,7 @@ public final class Lower {
     }
     for (Op op : f.body()) l.values.put(op.out().id(), l.lower(op));
     List<HloValue> returns = f.results().stream().map(r -> l.values.get(r.value().id())).toList();
-    HloFunc main = new HloFunc("main", args, l.body, returns);
-    return new HloModule(f.name(), main, f.params().stream().map(Binding::name).toList(),
-        f.results().stream().map(Binding::name).toList(), 1);
+    return new HloFunc(name, args, l.body, returns);
   }
 
   /** The signature of {@code f} as compiled by {@link #run}. */
@@ -91,6 +111,14 @@ public final class Lower {
     if (op instanceof Op.Relabel r) return in(r.x()); // same data, new names: nothing to emit
     if (op instanceof Op.Gather g) return gather(g);
     if (op instanceof Op.ScatterAdd s) return scatter(s);
+    if (op instanceof Op.AllReduce a)
+      return emit(new HloOp.AllReduce(fresh(out), in(a.x()), mesh.groups(a.axes()), combiner(a.fn()), channels.next()));
+    if (op instanceof Op.AllGather g)
+      return emit(new HloOp.AllGather(fresh(out), in(g.x()), g.x().shape().indexOf(g.dim()), mesh.groups(List.of(g.axis())), channels.next()));
+    if (op instanceof Op.AllToAll a)
+      return emit(new HloOp.AllToAll(fresh(out), in(a.x()), a.x().shape().indexOf(a.splitDim()), a.x().shape().indexOf(a.concatDim()),
+          mesh.groups(List.of(a.axis())), channels.next()));
+    if (op instanceof Op.LocalSlice s) return localSlice(s);
     throw new AssertionError(op);
   }
 
@@ -160,15 +188,41 @@ public final class Lower {
     List<String> reduced = r.reducedDims();
     Shape kept = x.without(reduced);
     DType dt = r.x().dtype();
-    HloOp.Combiner combiner = switch (r.fn()) {
-      case SUM -> HloOp.Combiner.ADD;
-      case MAX -> HloOp.Combiner.MAX;
-      case MIN -> HloOp.Combiner.MIN;
-    };
+    HloOp.Combiner combiner = combiner(r.fn());
     HloValue init = constant(identity(r.fn(), dt), dt);
     HloValue res = fresh(type(dt, kept));
     emit(new HloOp.Reduce(res, null, List.of(in(r.x())), List.of(init), combiner, reduced.stream().map(x::indexOf).toList()));
     return transpose(res, kept, r.out().shape());
+  }
+
+  private static HloOp.Combiner combiner(Op.ReduceFn fn) {
+    return switch (fn) {
+      case SUM -> HloOp.Combiner.ADD;
+      case MAX -> HloOp.Combiner.MAX;
+      case MIN -> HloOp.Combiner.MIN;
+    };
+  }
+
+  /**
+   * This device's piece of {@code dim}: the device's coordinate along the axis, from its partition
+   * id (row-major over the mesh axes), times the piece size, as the start of a dynamic slice.
+   */
+  private HloValue localSlice(Op.LocalSlice s) {
+    Shape x = s.x().shape();
+    int dim = x.indexOf(s.dim());
+    long piece = s.out().shape().dims().get(dim).size();
+    int stride = 1;
+    for (int i = mesh.indexOf(s.axis()) + 1; i < mesh.axes().size(); i++) stride *= mesh.axes().get(i).size();
+    HloType scalar = new HloType(DType.I32, List.of());
+    HloValue pid = emit(new HloOp.Convert(fresh(scalar), emit(new HloOp.PartitionId(fresh(new HloType(DType.U32, List.of()))))));
+    HloValue coord = emit(new HloOp.Elementwise(fresh(scalar), "remainder",
+        List.of(emit(new HloOp.Elementwise(fresh(scalar), "divide", List.of(pid, constant(stride, DType.I32)))), constant(mesh.size(s.axis()), DType.I32))));
+    HloValue start = emit(new HloOp.Elementwise(fresh(scalar), "multiply", List.of(coord, constant(piece, DType.I32))));
+    HloValue zero = constant(0, DType.I32);
+    List<HloValue> starts = new ArrayList<>();
+    for (int i = 0; i < x.rank(); i++) starts.add(i == dim ? start : zero);
+    return emit(new HloOp.DynamicSlice(fresh(type(s.out().dtype(), s.out().shape())), in(s.x()), starts,
+        s.out().shape().dims().stream().map(Dim::size).toList()));
   }
 
   private static double identity(Op.ReduceFn fn, DType dt) {

@@ -4,6 +4,7 @@ import dev.switchc.ir.DType;
 import dev.switchc.lowering.hlo.HloFunc;
 import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloOp;
+import dev.switchc.lowering.hlo.HloSharding;
 import dev.switchc.lowering.hlo.HloType;
 import dev.switchc.lowering.hlo.HloValue;
 import java.util.HashMap;
@@ -31,23 +32,39 @@ public final class StableHloPrinter {
   private void module(HloModule m) {
     out.append("module @").append(m.name()).append(" attributes {mhlo.num_partitions = ").append(m.numPartitions())
         .append(" : i32, mhlo.num_replicas = 1 : i32} {\n");
-    HloFunc f = m.main();
+    for (int i = 0; i < m.argNames().size(); i++) out.append("  // %arg").append(i).append(": ").append(m.argNames().get(i)).append('\n');
+    for (int i = 0; i < m.resultNames().size(); i++) out.append("  // result ").append(i).append(": ").append(m.resultNames().get(i)).append('\n');
+    function(m.main(), "public", m.argShardings(), m.resultShardings());
+    for (HloFunc f : m.functions()) function(f, "private", List.of(), List.of());
+    out.append("}\n");
+  }
+
+  /** Names are per function: %argN for arguments, %N for op results in order. */
+  private void function(HloFunc f, String visibility, List<HloSharding> argShardings, List<HloSharding> resultShardings) {
+    names.clear();
+    List<String> args = new java.util.ArrayList<>();
     for (int i = 0; i < f.args().size(); i++) {
       names.put(f.args().get(i).id(), "%arg" + i);
-      out.append("  // %arg").append(i).append(": ").append(m.argNames().get(i)).append('\n');
+      args.add("%arg" + i + ": " + type(f.args().get(i).type()) + shardingAttr(argShardings, i));
     }
-    for (int i = 0; i < f.returns().size(); i++) out.append("  // result ").append(i).append(": ").append(m.resultNames().get(i)).append('\n');
-    out.append("  func.func public @main(")
-        .append(f.args().stream().map(a -> name(a) + ": " + type(a.type())).collect(Collectors.joining(", ")))
-        .append(") -> (").append(f.returns().stream().map(r -> type(r.type())).collect(Collectors.joining(", "))).append(") {\n");
+    List<String> results = new java.util.ArrayList<>();
+    for (int i = 0; i < f.returns().size(); i++) results.add(type(f.returns().get(i).type()) + shardingAttr(resultShardings, i));
+    out.append("  func.func ").append(visibility).append(" @").append(f.name()).append("(").append(String.join(", ", args))
+        .append(") -> (").append(String.join(", ", results)).append(") {\n");
     int next = 0;
     for (HloOp op : f.body()) {
-      names.put(op.result().id(), "%" + next++);
-      out.append("    ").append(op(op)).append('\n');
+      String n = "%" + next++;
+      if (op instanceof HloOp.Call c) for (int i = 0; i < c.results().size(); i++) names.put(c.results().get(i).id(), n + "#" + i);
+      else names.put(op.result().id(), n);
+      out.append("    ").append(op(op, n)).append('\n');
     }
     out.append("    return ").append(f.returns().stream().map(this::name).collect(Collectors.joining(", ")))
         .append(" : ").append(f.returns().stream().map(r -> type(r.type())).collect(Collectors.joining(", "))).append('\n');
-    out.append("  }\n}\n");
+    out.append("  }\n");
+  }
+
+  private static String shardingAttr(List<HloSharding> shardings, int i) {
+    return shardings.isEmpty() ? "" : " {mhlo.sharding = \"" + shardings.get(i).spell() + "\"}";
   }
 
   private String name(HloValue v) {
@@ -75,7 +92,24 @@ public final class StableHloPrinter {
         + region + (attrs.isEmpty() ? "" : " {" + attrs + "}") + " : " + signature(operands, result);
   }
 
-  private String op(HloOp op) {
+  private String op(HloOp op, String n) {
+    if (op instanceof HloOp.Call c)
+      return n + ":" + c.results().size() + " = func.call @" + c.callee() + "(" + c.operands().stream().map(this::name).collect(Collectors.joining(", "))
+          + ") : (" + c.operands().stream().map(o -> type(o.type())).collect(Collectors.joining(", ")) + ") -> ("
+          + c.results().stream().map(r -> type(r.type())).collect(Collectors.joining(", ")) + ")";
+    if (op instanceof HloOp.ShardingCall sc)
+      return name(sc.result()) + " = stablehlo.custom_call @" + sc.target() + "(" + name(sc.operand()) + ") {mhlo.sharding = \""
+          + sc.sharding().spell() + "\"} : (" + type(sc.operand().type()) + ") -> " + type(sc.result().type());
+    if (op instanceof HloOp.PartitionId p) return name(p.result()) + " = stablehlo.partition_id : " + type(p.result().type());
+    if (op instanceof HloOp.DynamicSlice d) return generic(op, "stablehlo.dynamic_slice", "slice_sizes = " + longs(d.sizes()));
+    if (op instanceof HloOp.AllReduce a)
+      return generic(a.result(), "stablehlo.all_reduce", op.operands(), groups(a.groups(), a.channel()) + ", use_global_device_ids",
+          region(a.combiner(), a.result().type().dtype()));
+    if (op instanceof HloOp.AllGather g)
+      return generic(op, "stablehlo.all_gather", "all_gather_dim = " + g.dimension() + " : i64, " + groups(g.groups(), g.channel()) + ", use_global_device_ids");
+    if (op instanceof HloOp.AllToAll a)
+      return generic(op, "stablehlo.all_to_all", "split_dimension = " + a.splitDimension() + " : i64, concat_dimension = " + a.concatDimension()
+          + " : i64, split_count = " + a.splitCount() + " : i64, " + groups(a.groups(), a.channel()));
     if (op instanceof HloOp.Constant c)
       return name(c.result()) + " = stablehlo.constant dense<" + literal(c.value(), c.result().type().dtype()) + "> : " + type(c.result().type());
     if (op instanceof HloOp.Iota i) return name(i.result()) + " = stablehlo.iota dim = " + i.dimension() + " : " + type(i.result().type());
@@ -94,11 +128,11 @@ public final class StableHloPrinter {
               field("lhs_contracting_dimensions", d.lhsContract()), field("rhs_contracting_dimensions", d.rhsContract()))) + ">");
     if (op instanceof HloOp.Reduce r) return reduce(r);
     if (op instanceof HloOp.CumulativeSum c) {
-      long n = c.operand().type().dims().get(c.dimension());
+      long length = c.operand().type().dims().get(c.dimension());
       List<Long> window = c.operand().type().dims().stream().map(x -> 1L).collect(Collectors.toList());
-      window.set(c.dimension(), n);
+      window.set(c.dimension(), length);
       List<String> pads = new java.util.ArrayList<>(c.operand().type().dims().stream().map(x -> "[0, 0]").toList());
-      pads.set(c.dimension(), "[" + (n - 1) + ", 0]");
+      pads.set(c.dimension(), "[" + (length - 1) + ", 0]");
       String padding = "dense<[" + String.join(", ", pads) + "]> : tensor<" + pads.size() + "x2xi64>";
       return generic(c.result(), "stablehlo.reduce_window", op.operands(),
           "window_dimensions = " + longs(window) + ", padding = " + padding, region(HloOp.Combiner.ADD, c.result().type().dtype()));
@@ -117,6 +151,13 @@ public final class StableHloPrinter {
               field("scatter_dims_to_operand_dims", s.scatterDimsToOperandDims()), "index_vector_dim = " + s.indexVectorDim()))
           + ">, unique_indices = false", region(HloOp.Combiner.ADD, s.result().type().dtype()));
     throw new AssertionError(op);
+  }
+
+  /** Replica groups of partition ids in the dense form, and a cross-partition channel (type 1). */
+  private static String groups(List<List<Integer>> groups, int channel) {
+    String rows = groups.stream().map(g -> g.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"))).collect(Collectors.joining(", "));
+    return "replica_groups = dense<[" + rows + "]> : tensor<" + groups.size() + "x" + groups.get(0).size()
+        + "xi64>, channel_handle = #stablehlo.channel_handle<handle = " + channel + ", type = 1>";
   }
 
   private String reduce(HloOp.Reduce r) {

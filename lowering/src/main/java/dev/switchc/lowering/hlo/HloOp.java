@@ -123,4 +123,65 @@ public sealed interface HloOp {
       return List.of(operand, indices, updates);
     }
   }
+
+  // Multi-device ops. Replica groups hold partition ids (one replica, N partitions); channel
+  // handles are unique per collective in a module.
+
+  record AllReduce(HloValue result, HloValue operand, List<List<Integer>> groups, Combiner combiner, int channel) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  record AllGather(HloValue result, HloValue operand, int dimension, List<List<Integer>> groups, int channel) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  record AllToAll(HloValue result, HloValue operand, int splitDimension, int concatDimension, List<List<Integer>> groups, int channel)
+      implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+
+    public int splitCount() {
+      return groups.get(0).size();
+    }
+  }
+
+  /** This device's partition id, a {@code tensor<ui32>}. */
+  record PartitionId(HloValue result) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of();
+    }
+  }
+
+  record DynamicSlice(HloValue result, HloValue operand, List<HloValue> starts, List<Long> sizes) implements HloOp {
+    public List<HloValue> operands() {
+      List<HloValue> all = new java.util.ArrayList<>();
+      all.add(operand);
+      all.addAll(starts);
+      return all;
+    }
+  }
+
+  /** {@code stablehlo.custom_call @target(operand)} with an {@code mhlo.sharding} attribute. */
+  record ShardingCall(HloValue result, String target, HloValue operand, HloSharding sharding) implements HloOp {
+    public List<HloValue> operands() {
+      return List.of(operand);
+    }
+  }
+
+  /** {@code func.call @callee}; {@code result()} is the first of {@code results}. */
+  record Call(List<HloValue> results, String callee, List<HloValue> operands) implements HloOp {
+    public Call {
+      results = List.copyOf(results);
+      operands = List.copyOf(operands);
+    }
+
+    public HloValue result() {
+      return results.get(0);
+    }
+  }
 }

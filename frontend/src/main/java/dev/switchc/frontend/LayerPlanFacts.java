@@ -1,0 +1,28 @@
+package dev.switchc.frontend;
+
+import dev.switchc.ir.Layout;
+import dev.switchc.ir.Mesh;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The layer-level lines of a sharding plan: capacity, groups and tokens per device, experts per device. */
+public final class LayerPlanFacts {
+  private LayerPlanFacts() {}
+
+  public static Map<String, String> of(SwitchLayerSpec s, Mode mode, Mesh mesh, Layout layout) {
+    Map<String, String> f = new LinkedHashMap<>();
+    int groupParts = mesh.size(layout.axes("group")), expertParts = mesh.size(layout.axes("experts"));
+    f.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+    f.put("capacity_factor", s.capacityFactor(mode).toPlainString());
+    f.put("expert_capacity", Long.toString(s.expertCapacity(mode)));
+    f.put("groups", Long.toString(s.groups()));
+    f.put("group_size", Long.toString(s.groupSize()));
+    f.put("groups_per_device", Long.toString(s.groups() / groupParts));
+    f.put("tokens_per_device", Long.toString(s.groups() / groupParts * s.groupSize()));
+    f.put("experts", Long.toString(s.experts()));
+    f.put("experts_per_device", Long.toString(s.experts() / expertParts));
+    f.put("activation_dtype", s.activationDtype().specName());
+    f.put("dispatch", s.dispatch().specName());
+    return f;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.switchc.ir;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What makes a layout invalid for a function, reported at the layout rule responsible: an unknown
+ * axis, an axis used twice in one rule or by two dims of one tensor, a dim size that the product
+ * of its axes does not divide, and a split of a dim that an op needs whole. Collects everything
+ * before failing; each message names the tensor, the dim, the axes, both sizes and a fix.
+ */
+final class ShardingChecks {
+  private ShardingChecks() {}
+
+  static void check(Func f, Mesh mesh, Layout layout) {
+    Map<String, Diagnostic> found = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> rule : layout.rules().entrySet()) {
+      SourceLoc at = layout.whereOf(rule.getKey());
+      for (String axis : rule.getValue())
+        if (!mesh.has(axis))
+          found.putIfAbsent("axis " + rule.getKey() + axis, new Diagnostic(at, "layout rule for '" + rule.getKey() + "' names mesh axis '" + axis
+              + "', but the mesh " + (mesh.axes().isEmpty() ? "has no axes" : "has only " + mesh) + "; use one of its axes or ()"));
+      if (rule.getValue().stream().distinct().count() < rule.getValue().size())
+        found.putIfAbsent("dup " + rule.getKey(), new Diagnostic(at, "layout rule for '" + rule.getKey() + "' uses a mesh axis twice: " + rule.getValue()));
+    }
+    if (!found.isEmpty()) throw new CompileError(List.copyOf(found.values()));
+    for (Binding p : f.params()) tensor(p.value(), "parameter '" + p.name() + "'", mesh, layout, found);
+    for (Op op : f.body()) {
+      tensor(op.out(), describe(op), mesh, layout, found);
+      for (String dim : wholeDims(op)) {
+        List<String> axes = layout.axes(dim);
+        if (!axes.isEmpty())
+          found.putIfAbsent("whole " + dim, new Diagnostic(layout.whereOf(dim), "dim '" + dim + "' must stay whole on every device: "
+              + describe(op) + " needs all of it, but the layout rule maps it to " + axes + "; remove that rule (map '" + dim + "' to ())"));
+      }
+    }
+    if (!found.isEmpty()) throw new CompileError(List.copyOf(found.values()));
+  }
+
+  private static void tensor(Value v, String what, Mesh mesh, Layout layout, Map<String, Diagnostic> found) {
+    Map<String, String> axisOwner = new LinkedHashMap<>();
+    for (Dim d : v.shape().dims()) {
+      List<String> axes = layout.axes(d.name());
+      for (String axis : axes) {
+        String other = axisOwner.putIfAbsent(axis, d.name());
+        if (other != null)
+          found.putIfAbsent("same " + other + d.name() + axis, new Diagnostic(layout.whereOf(d.name()), "dims '" + other + "' and '" + d.name()
+              + "' of " + what + " " + v.type() + " are both mapped to mesh axis '" + axis + "' (rules at " + layout.whereOf(other) + " and "
+              + layout.whereOf(d.name()) + "); an axis can split only one dim of a tensor: map one of them to another axis or to ()"));
+      }
+      int parts = mesh.size(axes);
+      if (d.size() % parts != 0)
+        found.putIfAbsent("div " + d.name(), new Diagnostic(layout.whereOf(d.name()), "cannot shard dim '" + d.name() + "' (" + d.size()
+            + ") over mesh axes (" + String.join(", ", axes) + ") of total size " + parts + ": " + d.size() + " is not divisible by " + parts
+            + " (in " + what + " " + v.type() + "); " + hint(d, parts)));
+    }
+  }
+
+  private static String hint(Dim d, int parts) {
+    String base = "choose mesh axis sizes whose product divides " + d.size() + ", or map '" + d.name() + "' to fewer axes";
+    return switch (d.name()) {
+      case "group", "group_unsplit" -> "the number of groups is batch * seq / group_size = " + d.size()
+          + "; make it a multiple of " + parts + " (a smaller group_size or a larger batch), or " + base;
+      case "experts", "experts_unsplit" -> "use a number of experts that is a multiple of " + parts + ", or " + base;
+      default -> base;
+    };
+  }
+
+  /** The dims an op needs whole on every device (they cannot be split). */
+  private static List<String> wholeDims(Op op) {
+    if (op instanceof Op.ArgMax a) return List.of(a.dim());
+    if (op instanceof Op.Cumsum c) return List.of(c.dim());
+    if (op instanceof Op.OneHot o) return List.of(o.dim());
+    if (op instanceof Op.Iota i) return List.of(i.dim());
+    if (op instanceof Op.Gather g) return List.copyOf(g.indices().keySet());
+    if (op instanceof Op.ScatterAdd s) return List.copyOf(s.indices().keySet());
+    return List.of();
+  }
+
+  static String describe(Op op) {
+    String kind = op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    return "the " + kind + " at " + op.loc() + (op.loc().what().isEmpty() ? "" : " (" + op.loc().what() + ")");
+  }
+
+  static String axesList(List<String> axes) {
+    return axes.stream().collect(Collectors.joining(", ", "(", ")"));
+  }
+}

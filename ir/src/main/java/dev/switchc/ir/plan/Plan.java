@@ -1,0 +1,58 @@
+package dev.switchc.ir.plan;
+
+import dev.switchc.ir.DType;
+import dev.switchc.ir.Layout;
+import dev.switchc.ir.Mesh;
+import dev.switchc.ir.TensorType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sharding plan users read before they run: where every tensor lives, what each device holds
+ * and computes, and every collective with its bytes. Built by {@link PlanBuilder} from the
+ * sharding pass's output; rendered as text, JSON, protobuf and HTML by the CLI.
+ *
+ * @param facts program-level facts in display order (expert capacity, groups per device, ...)
+ */
+public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, String> facts, List<Tensor> tensors, Device perDevice,
+    List<Collective> collectives) {
+  public Plan {
+    rules = List.copyOf(rules);
+    facts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(facts));
+    tensors = List.copyOf(tensors);
+    collectives = List.copyOf(collectives);
+  }
+
+  /** A layout rule and where it came from (a spec line, or the defaults). */
+  public record Rule(String dim, List<String> axes, String source) {}
+
+  public enum Kind { PARAMETER, INPUT, RESULT, ACTIVATION }
+
+  /**
+   * One tensor: its global type, the axes each dim is split over, the per-device type and bytes.
+   * {@code partialOver}: axes over which a device holds only a partial sum (before an all-reduce).
+   */
+  public record Tensor(String name, Kind kind, TensorType global, Map<String, List<String>> split, List<String> partialOver,
+      TensorType local, long localBytes, String source) {}
+
+  /**
+   * Per-device totals: parameter bytes; the peak of live activation bytes over the program order
+   * (an estimate: XLA may fuse away or reuse buffers); FLOPs of one forward step (2 per
+   * multiply-add of an einsum, 1 per element of other arithmetic; data movement counts none).
+   */
+  public record Device(long parameterBytes, long activationPeakBytes, long flops) {}
+
+  /**
+   * One collective. {@code localBytes}: the per-device operand. {@code bytesSentPerDevice}: what
+   * each device sends over the network: (k-1)/k of its operand for an all-to-all, (k-1) times it
+   * for an all-gather, 2(k-1)/k of it for an all-reduce (ring), with k = {@code groupSize}.
+   */
+  public record Collective(String kind, List<String> axes, int groupSize, DType dtype, TensorType local, long localBytes,
+      long bytesSentPerDevice, String source, List<List<Integer>> replicaGroups) {}
+
+  /** The rules of {@code layout} for the dims that occur in the program, in the order given. */
+  public static List<Rule> rules(Layout layout, List<String> dims) {
+    return dims.stream().map(d -> new Rule(d, layout.axes(d), layout.whereOf(d).line() > 0 ? layout.whereOf(d) + " " + layout.whereOf(d).what()
+        : layout.whereOf(d).what().isEmpty() ? "default" : layout.whereOf(d).what())).toList();
+  }
+}
