@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What makes a layout invalid for a function, reported at the layout rule responsible: an unknown
@@ -47,7 +46,7 @@ final class ShardingChecks {
       for (String axis : axes) {
         String other = axisOwner.putIfAbsent(axis, d.name());
         if (other != null)
-          found.putIfAbsent("same " + other + d.name() + axis, new Diagnostic(layout.whereOf(d.name()), "dims '" + other + "' and '" + d.name()
+          found.putIfAbsent("same " + new java.util.TreeSet<>(List.of(other, d.name())) + axis, new Diagnostic(layout.whereOf(d.name()), "dims '" + other + "' and '" + d.name()
               + "' of " + what + " " + v.type() + " are both mapped to mesh axis '" + axis + "' (rules at " + layout.whereOf(other) + " and "
               + layout.whereOf(d.name()) + "); an axis can split only one dim of a tensor: map one of them to another axis or to ()"));
       }
@@ -83,9 +82,5 @@ final class ShardingChecks {
   static String describe(Op op) {
     String kind = op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     return "the " + kind + " at " + op.loc() + (op.loc().what().isEmpty() ? "" : " (" + op.loc().what() + ")");
-  }
-
-  static String axesList(List<String> axes) {
-    return axes.stream().collect(Collectors.joining(", ", "(", ")"));
   }
 }

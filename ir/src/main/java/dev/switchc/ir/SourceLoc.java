@@ -20,6 +20,6 @@ public record SourceLoc(String file, int line, int col, String what) {
 
   @Override
   public String toString() {
-    return line > 0 ? file + ":" + line + ":" + col : file;
+    return line <= 0 ? file : col <= 0 ? file + ":" + line : file + ":" + line + ":" + col; // a DSL call has no column
   }
 }

@@ -5,10 +5,13 @@
  *     batch = 8            # comment
  *     capacity_factor = 1.25;
  *   }
+ *   mesh { data = 2  expert = 4 }
+ *   layout { batch = (data, expert)  experts = expert  d_model = () }
  *
  * The grammar knows nothing about which blocks or fields exist: SpecFile checks names, so that an
- * unknown name is reported with the known ones instead of as a syntax error, and so that new blocks
- * (mesh { ... }, layout { ... }) need no grammar change.
+ * unknown name is reported with the known ones instead of as a syntax error. A value is one literal
+ * or a parenthesised, comma-separated tuple of literals (possibly empty); only layout rules take
+ * tuples, and the block, not the grammar, says so.
  */
 grammar Swc;
 
@@ -16,11 +19,17 @@ file   : block* EOF ;
 block  : name=IDENT LBRACE field* RBRACE ;
 field  : name=IDENT EQUALS value SEMI? ;
 // Every literal is accepted here; the field decides what it takes (LayerField.parse), so that
-// `batch = 1.5` or `batch = "8"` gets a message about batch rather than a syntax error.
-value  : INT | DECIMAL | IDENT | STRING | MALFORMED_NUMBER ;
+// `batch = 1.5` or `batch = "8"` gets a message about batch rather than a syntax error. Likewise a
+// tuple holds any literals, so that `batch = (data, 2)` is told that '2' is not a mesh axis name.
+value  : scalar | tuple ;
+scalar : INT | DECIMAL | IDENT | STRING | MALFORMED_NUMBER ;
+tuple  : LPAREN (scalar (COMMA scalar)*)? RPAREN ;
 
 LBRACE : '{' ;
 RBRACE : '}' ;
+LPAREN : '(' ;
+RPAREN : ')' ;
+COMMA  : ',' ;
 EQUALS : '=' ;
 SEMI   : ';' ;
 

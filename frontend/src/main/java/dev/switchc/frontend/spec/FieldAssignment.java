@@ -1,6 +1,7 @@
 package dev.switchc.frontend.spec;
 
 import dev.switchc.frontend.LayerField;
+import dev.switchc.frontend.Names;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.SourceLoc;
 

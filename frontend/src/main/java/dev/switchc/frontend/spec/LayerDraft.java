@@ -135,7 +135,7 @@ final class LayerDraft {
    * The spec file's diagnostics by line and column, like a compiler reads it, then the others
    * ({@code --set}) in the order they were found. The sort is stable.
    */
-  private static Comparator<Diagnostic> inSourceOrder(String file) {
+  static Comparator<Diagnostic> inSourceOrder(String file) {
     return Comparator.comparingInt((Diagnostic d) -> d.loc().file().equals(file) ? 0 : 1)
         .thenComparingInt(d -> d.loc().file().equals(file) ? d.loc().line() : 0)
         .thenComparingInt(d -> d.loc().file().equals(file) ? d.loc().col() : 0);

@@ -3,35 +3,59 @@ package dev.switchc.frontend.spec;
 import dev.switchc.frontend.LayerField;
 import dev.switchc.frontend.Located;
 import dev.switchc.frontend.SwitchLayerSpec;
+import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.SourceLoc;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A spec file with the CLI's {@code --set name=value} overrides applied, in order: a later
+ * A spec file with the CLI's overrides applied, in order: first {@code --set name=value} (a later
  * {@code --set} wins, {@code capacity_factor} sets both the train and the eval factor, and any
- * field can be set whether or not the file mentions it. Validation runs once, on the result, so a
- * range error from an override points at that {@code --set}.
+ * field can be set whether or not the file mentions it), then {@code --mesh} (replaces the file's
+ * mesh) and {@code --layout} (each replaces the rules it names; see {@link ShardingFlags}).
+ * Validation runs once, on the result, so a range error from an override points at that option,
+ * and the file's layout rules are checked against the final mesh.
  */
 public final class Overrides {
   private Overrides() {}
 
   /**
-   * The layer of spec text {@code text} with {@code sets} (each {@code name=value}) applied.
+   * The program of spec text {@code text} with {@code sets} (each {@code name=value}), then
+   * {@code mesh} (a {@code --mesh} value, if present), then {@code layouts} (each a
+   * {@code --layout} value) applied.
+   *
+   * @throws CompileError listing every problem in the file, in the overrides and in the result
+   */
+  public static SwitchProgram applyProgram(String fileName, String text, List<String> sets, Optional<String> mesh,
+      List<String> layouts) {
+    ProgramDraft draft = SpecFile.read(fileName, text);
+    for (String set : sets) {
+      try {
+        draft.layer.override(assignment(set));
+      } catch (CompileError e) {
+        draft.layer.errors(e.diagnostics());
+      }
+    }
+    mesh.ifPresent(m -> ShardingFlags.mesh(draft.sharding, m));
+    layouts.forEach(l -> ShardingFlags.layout(draft.sharding, l));
+    return draft.build();
+  }
+
+  /** {@link #applyProgram(String, String, List, Optional, List)} on a file; an unreadable file is a CompileError at its path. */
+  public static SwitchProgram applyProgram(Path file, List<String> sets, Optional<String> mesh, List<String> layouts) {
+    return applyProgram(file.toString(), SpecFile.readText(file), sets, mesh, layouts);
+  }
+
+  /**
+   * The layer of spec text {@code text} with {@code sets} applied; the file's mesh and layout
+   * blocks must be valid too.
    *
    * @throws CompileError listing every problem in the file, in the overrides and in the result
    */
   public static Located<SwitchLayerSpec> apply(String fileName, String text, List<String> sets) {
-    LayerDraft draft = SpecFile.read(fileName, text);
-    for (String set : sets) {
-      try {
-        draft.override(assignment(set));
-      } catch (CompileError e) {
-        draft.errors(e.diagnostics());
-      }
-    }
-    return draft.build();
+    return applyProgram(fileName, text, sets, Optional.empty(), List.of()).layer();
   }
 
   /** {@link #apply(String, String, List)} on a file; an unreadable file is a CompileError at its path. */

@@ -22,6 +22,11 @@ import org.antlr.v4.runtime.misc.IntervalSet;
 final class SyntaxErrorListener extends BaseErrorListener {
   private final String file;
   private final List<Diagnostic> errors = new ArrayList<>();
+  /**
+   * Set after a mistake inside a tuple: error recovery then tends to read the rest of the block as
+   * nonsense, so later errors would mostly be echoes of this one.
+   */
+  private boolean quiet;
 
   SyntaxErrorListener(String file) {
     this.file = file;
@@ -34,6 +39,7 @@ final class SyntaxErrorListener extends BaseErrorListener {
   @Override
   public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int charPositionInLine,
       String msg, RecognitionException e) {
+    if (quiet) return;
     SourceLoc at = new SourceLoc(file, line, charPositionInLine + 1, "");
     if (recognizer instanceof Parser parser && offendingSymbol instanceof Token token)
       errors.add(explain(parser, token, at));
@@ -52,6 +58,18 @@ final class SyntaxErrorListener extends BaseErrorListener {
       return new Diagnostic(at, "unterminated string " + token.getText() + "; close it with '\"' on the same line");
     if (token.getType() == SwcLexer.ERROR_CHAR)
       return new Diagnostic(at, "unexpected character " + found + "; expected " + describe(expected));
+
+    SwcParser.TupleContext tuple = enclosing(ctx, SwcParser.TupleContext.class);
+    if (tuple != null && field != null && field.name != null) {
+      quiet = true;
+      return inTuple(parser, token, at, field.name.getText(), tuple);
+    }
+
+    Diagnostic comma = commaAfterValue(parser.getInputStream(), token, at);
+    if (comma != null) {
+      quiet = true; // the rest of the list would be read as fields without '='
+      return comma;
+    }
 
     if (expected.contains(SwcLexer.EQUALS) && field != null && field.name != null) {
       String name = field.name.getText();
@@ -85,6 +103,46 @@ final class SyntaxErrorListener extends BaseErrorListener {
     if (expected.contains(Token.EOF))
       return new Diagnostic(at, "expected a block such as 'switch_layer { <fields> }', found " + found);
     return new Diagnostic(at, "unexpected " + found + "; expected " + describe(expected));
+  }
+
+  /** {@code batch = data, expert}: several axes without the parentheses of a tuple. */
+  private static Diagnostic commaAfterValue(TokenStream tokens, Token offending, SourceLoc at) {
+    if (offending.getType() != SwcLexer.COMMA) return null;
+    Token value = tokens.LT(-1), equals = tokens.LT(-2), name = tokens.LT(-3);
+    if (value == null || equals == null || name == null || equals.getType() != SwcLexer.EQUALS || name.getType() != SwcLexer.IDENT)
+      return null;
+    String n = name.getText(), v = value.getText();
+    return new Diagnostic(at, "unexpected ',' after '" + n + " = " + v + "'; write several axes as a tuple in parentheses,"
+        + " e.g. '" + n + " = (data, expert)'");
+  }
+
+  /**
+   * A mistake inside {@code ( ... )}. An unclosed tuple shows up as the next field's name and '='
+   * (or the block's '}') where ',' or ')' belongs; say that rather than "expected ','".
+   */
+  private Diagnostic inTuple(Parser parser, Token token, SourceLoc at, String name, SwcParser.TupleContext tuple) {
+    IntervalSet expected = parser.getExpectedTokens();
+    String found = describe(token);
+    String opened = lineCol(tuple.getStart());
+    int type = token.getType();
+    // `batch = (data,` then `group = ...`: group was read as an axis, and the parser stops at its '='.
+    Token nextField = type == SwcLexer.IDENT && parser.getInputStream().LA(2) == SwcLexer.EQUALS ? token
+        : type == SwcLexer.EQUALS && parser.getInputStream().LT(-1).getType() == SwcLexer.IDENT ? parser.getInputStream().LT(-1)
+        : null;
+    if (nextField != null) {
+      at = new SourceLoc(file, nextField.getLine(), nextField.getCharPositionInLine() + 1, "");
+      found = "the next field '" + nextField.getText() + "'";
+    }
+    if (type == Token.EOF || type == SwcLexer.RBRACE || type == SwcLexer.LBRACE || nextField != null)
+      return new Diagnostic(at, "the tuple of '" + name + "' opened at " + opened + " is not closed, found " + found
+          + "; add ')' after its last axis");
+    if (expected.contains(SwcLexer.RPAREN) && !expected.contains(SwcLexer.IDENT))
+      return new Diagnostic(at, "expected ',' or ')' in the tuple of '" + name + "' (opened at " + opened + "), found " + found
+          + "; separate axes with ',', e.g. '" + name + " = (data, expert)'");
+    String hint = type == SwcLexer.RPAREN ? "; remove the trailing ','"
+        : type == SwcLexer.LPAREN ? "; tuples do not nest: write one flat tuple, e.g. '" + name + " = (data, expert)'"
+        : "; write '" + name + " = (data, expert)', or '" + name + " = ()' to keep it whole";
+    return new Diagnostic(at, "expected an axis name in the tuple of '" + name + "' (opened at " + opened + "), found " + found + hint);
   }
 
   /**
@@ -133,7 +191,7 @@ final class SyntaxErrorListener extends BaseErrorListener {
       switch (type) {
         case Token.EOF -> parts.add("end of file");
         case SwcLexer.IDENT -> name = true;
-        case SwcLexer.INT, SwcLexer.DECIMAL, SwcLexer.STRING, SwcLexer.MALFORMED_NUMBER -> value = true;
+        case SwcLexer.INT, SwcLexer.DECIMAL, SwcLexer.STRING, SwcLexer.MALFORMED_NUMBER, SwcLexer.LPAREN -> value = true;
         default -> parts.add(SwcLexer.VOCABULARY.getLiteralName(type) != null
             ? SwcLexer.VOCABULARY.getLiteralName(type) : SwcLexer.VOCABULARY.getDisplayName(type));
       }

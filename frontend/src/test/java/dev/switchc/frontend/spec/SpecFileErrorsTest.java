@@ -392,9 +392,9 @@ class SpecFileErrorsTest {
   void unknownBlockName() {
     assertErrors("""
         switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }
-        mesh { data = 2 }
+        optimizer { learning_rate = 0.01 }
         """,
-        "bad.swc:2:1: error: unknown block 'mesh'; known blocks: switch_layer");
+        "bad.swc:2:1: error: unknown block 'optimizer'; known blocks: switch_layer, mesh, layout");
   }
 
   @Test
@@ -402,7 +402,7 @@ class SpecFileErrorsTest {
     assertErrors("""
         switch_layr { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }
         """,
-        "bad.swc:1:1: error: unknown block 'switch_layr'; did you mean 'switch_layer'? known blocks: switch_layer",
+        "bad.swc:1:1: error: unknown block 'switch_layr'; did you mean 'switch_layer'? known blocks: switch_layer, mesh, layout",
         "bad.swc:1:1: error: the spec file has no switch_layer block; add one, e.g. 'switch_layer { batch = 8 seq = 64"
             + " d_model = 128 d_ff = 512 experts = 8 }'");
   }
@@ -441,7 +441,7 @@ class SpecFileErrorsTest {
           activation = tanh
           experts = 4
         }
-        mesh { data = 2 }
+        mesh { data = 0 }
         """,
         "bad.swc:1:1: error: switch_layer is missing the required field 'd_model'; add 'd_model = N' (a positive integer)",
         "bad.swc:2:11: error: batch = -8: must be at least 1; expected a positive integer",
@@ -450,7 +450,7 @@ class SpecFileErrorsTest {
         "bad.swc:6:13: error: experts = 0: must be at least 1; expected a positive integer",
         "bad.swc:7:16: error: activation = tanh: 'tanh' is not a valid value; expected one of relu, gelu",
         "bad.swc:8:3: error: experts = 4: duplicate field 'experts', first set at 6:3 (experts = 0); remove one of them",
-        "bad.swc:10:1: error: unknown block 'mesh'; known blocks: switch_layer");
+        "bad.swc:10:15: error: data = 0: must be at least 1; expected a positive integer, the number of devices along 'data'");
   }
 
   @Test
