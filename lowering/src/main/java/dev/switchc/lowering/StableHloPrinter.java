@@ -112,6 +112,8 @@ public final class StableHloPrinter {
           + " : i64, split_count = " + a.splitCount() + " : i64, " + groups(a.groups(), a.channel()));
     if (op instanceof HloOp.Constant c)
       return name(c.result()) + " = stablehlo.constant dense<" + literal(c.value(), c.result().type().dtype()) + "> : " + type(c.result().type());
+    if (op instanceof HloOp.IntTable t)
+      return name(t.result()) + " = stablehlo.constant dense<" + nested(t.values(), t.result().type().dims(), 0, 0) + "> : " + type(t.result().type());
     if (op instanceof HloOp.Iota i) return name(i.result()) + " = stablehlo.iota dim = " + i.dimension() + " : " + type(i.result().type());
     if (op instanceof HloOp.Elementwise e)
       return generic(op, e.name().contains(".") ? e.name() : "stablehlo." + e.name(), "");
@@ -151,6 +153,16 @@ public final class StableHloPrinter {
               field("scatter_dims_to_operand_dims", s.scatterDimsToOperandDims()), "index_vector_dim = " + s.indexVectorDim()))
           + ">, unique_indices = false", region(HloOp.Combiner.ADD, s.result().type().dtype()));
     throw new AssertionError(op);
+  }
+
+  /** Row-major {@code values} as nested lists of {@code dims}: [[0, 1], [2, 3]]. */
+  private static String nested(List<Integer> values, List<Long> dims, int axis, int offset) {
+    if (axis == dims.size()) return String.valueOf(values.get(offset));
+    long stride = 1;
+    for (int i = axis + 1; i < dims.size(); i++) stride *= dims.get(i);
+    List<String> parts = new java.util.ArrayList<>();
+    for (int k = 0; k < dims.get(axis); k++) parts.add(nested(values, dims, axis + 1, (int) (offset + k * stride)));
+    return "[" + String.join(", ", parts) + "]";
   }
 
   /** Replica groups of partition ids in the dense form, and a cross-partition channel (type 1). */

@@ -18,6 +18,17 @@ public sealed interface HloOp {
     }
   }
 
+  /** A constant integer tensor given element by element, row-major (index tables). */
+  record IntTable(HloValue result, List<Integer> values) implements HloOp {
+    public IntTable {
+      values = List.copyOf(values);
+    }
+
+    public List<HloValue> operands() {
+      return List.of();
+    }
+  }
+
   record Iota(HloValue result, int dimension) implements HloOp {
     public List<HloValue> operands() {
       return List.of();

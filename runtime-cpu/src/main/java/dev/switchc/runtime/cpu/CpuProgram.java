@@ -181,9 +181,9 @@ public final class CpuProgram implements AutoCloseable {
     Set<String> seen = new HashSet<>();
     for (Port p : ports) {
       if (!seen.add(p.name())) throw new IllegalArgumentException(kind + " name '" + p.name() + "' appears twice in the module signature");
-      if (p.type().dtype() == DType.PRED)
+      if (p.type().dtype() == DType.PRED || p.type().dtype() == DType.U32)
         throw new IllegalArgumentException(kind + " '" + p.name() + "' is " + p.type()
-            + ": pred is not supported at the CPU runtime boundary; convert it to i32 inside the module");
+            + ": only f32, bf16 and i32 cross the CPU runtime boundary; convert it inside the module");
     }
   }
 

@@ -154,9 +154,9 @@ public final class HostTensor {
 
   private static void requireSupported(TensorType type) {
     if (type == null) throw new RuntimeInputException("tensor type must be non-null");
-    if (type.dtype() == DType.PRED)
+    if (type.dtype() == DType.PRED || type.dtype() == DType.U32)
       throw new RuntimeInputException(
-          "dtype pred is not supported by the CPU runtime as an input or output (" + type
+          "dtype " + type.dtype().specName() + " is not supported by the CPU runtime as an input or output (" + type
               + "); convert it to i32 inside the module");
   }
 

@@ -25,7 +25,7 @@ final class TensorIo {
           case F32 -> TFloat32.tensorOf(shape);
           case BF16 -> TBfloat16.tensorOf(shape);
           case I32 -> TInt32.tensorOf(shape);
-          case PRED -> throw new IllegalArgumentException("pred tensors are rejected before this point");
+          case PRED, U32 -> throw new IllegalArgumentException("pred tensors are rejected before this point");
         };
     try {
       ByteDataBuffer bytes = t.asRawTensor().data();
@@ -33,7 +33,7 @@ final class TensorIo {
         case F32 -> bytes.asFloats().write(h.floatBuffer());
         case BF16 -> bytes.asShorts().write(bf16Bits(h.floatBuffer()));
         case I32 -> bytes.asInts().write(h.intBuffer());
-        case PRED -> throw new AssertionError(h.dtype());
+        case PRED, U32 -> throw new AssertionError(h.dtype());
       }
       return t;
     } catch (RuntimeException | Error e) {
@@ -76,7 +76,7 @@ final class TensorIo {
         bytes.asInts().read(out);
         yield HostTensor.wrapInts(want, out);
       }
-      case PRED -> throw new AssertionError(want);
+      case PRED, U32 -> throw new AssertionError(want);
     };
   }
 

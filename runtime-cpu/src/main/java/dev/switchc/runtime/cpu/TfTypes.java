@@ -18,7 +18,7 @@ final class TfTypes {
       case F32 -> DataType.DT_FLOAT;
       case BF16 -> DataType.DT_BFLOAT16;
       case I32 -> DataType.DT_INT32;
-      case PRED -> throw unsupported(d);
+      case PRED, U32 -> throw unsupported(d);
     };
   }
 
@@ -27,7 +27,7 @@ final class TfTypes {
       case F32 -> TFloat32.class;
       case BF16 -> TBfloat16.class;
       case I32 -> TInt32.class;
-      case PRED -> throw unsupported(d);
+      case PRED, U32 -> throw unsupported(d);
     };
   }
 
