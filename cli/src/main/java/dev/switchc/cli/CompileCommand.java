@@ -1,17 +1,15 @@
 package dev.switchc.cli;
 
 import dev.switchc.cli.io.AtomicFile;
-import dev.switchc.frontend.Located;
-import dev.switchc.frontend.Mode;
-import dev.switchc.frontend.SwitchLayerIr;
 import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.ir.Func;
+import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.IrPrinter;
 import dev.switchc.lowering.CompiledModule;
 import dev.switchc.lowering.Port;
-import dev.switchc.lowering.StableHlo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,46 +18,68 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code switchc compile SPEC -o DIR}: writes module.mlir, the IR and a short summary. */
-@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a spec to StableHLO (module.mlir, ir.txt, summary.txt).")
+/**
+ * {@code switchc compile SPEC -o DIR}. For {@code --target cpu} (default) on one device: the
+ * single-device module. For {@code --target tpu}, or any mesh of several devices: the SPMD module
+ * for the whole mesh, with the plan as JSON and protobuf. Always the IR and a summary.
+ */
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a spec to StableHLO (module.mlir, ir.txt, summary.txt; plan.json and plan.pb for a mesh).")
 final class CompileCommand implements Callable<Integer> {
+  enum Target { cpu, tpu }
+
   @Mixin
   SpecOptions specOptions;
 
   @Spec
   CommandSpec command;
 
-  @Option(names = {"-o", "--output-dir"}, required = true, paramLabel = "DIR", description = "Directory for module.mlir and summary.txt.")
+  @Option(names = {"-o", "--output-dir"}, required = true, paramLabel = "DIR", description = "Directory for the outputs.")
   Path dir;
+
+  @Option(names = "--target", defaultValue = "cpu", paramLabel = "cpu|tpu", description = "cpu (default) or tpu: the SPMD module for XLA's partitioner.")
+  Target target;
 
   @Override
   public Integer call() throws Exception {
-    Located<SwitchLayerSpec> layer = specOptions.load();
-    Mode mode = specOptions.mode();
-    Func f = SwitchLayerIr.build(layer, mode);
-    CompiledModule module = StableHlo.compile(f);
+    SwitchProgram program = specOptions.load();
+    Compilation c = Compilation.of(program, specOptions.mode());
+    boolean spmd = target == Target.tpu || c.multiDevice();
+    CompiledModule module = spmd ? c.spmdText() : c.singleDevice();
     Files.createDirectories(dir);
-    AtomicFile.writeString(dir.resolve("module.mlir"), module.text());
-    AtomicFile.writeString(dir.resolve("ir.txt"), IrPrinter.print(f));
-    String summary = summary(layer.value(), mode, module);
-    AtomicFile.writeString(dir.resolve("summary.txt"), summary);
+    List<Path> wrote = new ArrayList<>();
+    wrote.add(write("module.mlir", module.text()));
+    wrote.add(write("ir.txt", spmd ? IrPrinter.print(c.sharded().local()) : IrPrinter.print(c.global())));
+    if (spmd) {
+      wrote.add(write("plan.json", dev.switchc.cli.report.PlanJson.render(c.plan())));
+    }
+    String summary = summary(program, c, module, spmd);
+    wrote.add(write("summary.txt", summary));
     command.commandLine().getOut().print(summary);
-    command.commandLine().getOut().println("wrote " + dir.resolve("module.mlir") + ", " + dir.resolve("ir.txt") + ", " + dir.resolve("summary.txt"));
+    for (Path p : wrote) command.commandLine().getOut().println("wrote " + p);
     return Main.OK;
   }
 
-  static String summary(SwitchLayerSpec s, Mode mode, CompiledModule module) {
+  private Path write(String name, String text) throws java.io.IOException {
+    Path p = dir.resolve(name);
+    AtomicFile.writeString(p, text);
+    return p;
+  }
+
+  static String summary(SwitchProgram program, Compilation c, CompiledModule module, boolean spmd) {
+    SwitchLayerSpec s = program.layer().value();
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "switch layer, %s mode: capacity factor %s, expert capacity %d per group, %d groups of %d tokens%n",
-        mode.name().toLowerCase(Locale.ROOT), RunStats.decimal(s.capacityFactor(mode)), s.expertCapacity(mode), s.groups(), s.groupSize()));
+        c.mode().name().toLowerCase(Locale.ROOT), RunStats.decimal(s.capacityFactor(c.mode())), s.expertCapacity(c.mode()), s.groups(), s.groupSize()));
     sb.append(String.format(Locale.ROOT, "dispatch %s, activation %s, activations %s (router f32)%n",
         s.dispatch().specName(), s.activation().specName(), s.activationDtype().specName()));
+    if (spmd)
+      sb.append(String.format(Locale.ROOT, "SPMD module for mesh %s (%d devices): per-device body @shmap_body with %d collectives%n",
+          program.mesh().value(), program.mesh().value().devices(), c.plan().collectives().size()));
     sb.append("inputs:\n");
     for (Port p : module.signature().inputs()) sb.append("  ").append(p.name()).append(": ").append(p.type()).append('\n');
     sb.append("outputs:\n");
     for (Port p : module.signature().outputs()) sb.append("  ").append(p.name()).append(": ").append(p.type()).append('\n');
-    long lines = module.text().lines().count();
-    sb.append(String.format(Locale.ROOT, "module.mlir: %d lines, every shape static%n", lines));
+    sb.append(String.format(Locale.ROOT, "module.mlir: %d lines, every shape static%n", module.text().lines().count()));
     return sb.toString();
   }
 }

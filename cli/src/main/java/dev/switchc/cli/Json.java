@@ -5,11 +5,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** A minimal JSON writer for the few small documents switchc writes (stats, summaries). */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** Maps keep their iteration order, so equal inputs give byte-identical output. */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
     write(sb, value, "");
     return sb.append('\n').toString();

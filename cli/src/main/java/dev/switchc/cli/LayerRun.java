@@ -4,49 +4,64 @@ import dev.switchc.frontend.Located;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.SwitchLayerIr;
 import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.ir.Func;
+import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.Shape;
-import dev.switchc.lowering.CompiledModule;
+import dev.switchc.lowering.Lower;
+import dev.switchc.lowering.ModuleSignature;
 import dev.switchc.lowering.Port;
-import dev.switchc.lowering.StableHlo;
 import dev.switchc.runtime.cpu.CpuProgram;
 import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.cpu.emulation.SpmdProgram;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Compiles one Switch layer and runs it on XLA CPU: the whole pipeline behind {@code switchc run}.
- * Holds the compiled program, so repeated {@link #run} calls reuse XLA's compilation.
+ * Compiles one Switch layer and runs it on XLA CPU: the pipeline behind {@code switchc run}. On a
+ * mesh of several devices it runs the emitted SPMD module through the CPU emulation of the mesh,
+ * taking global inputs and returning global outputs. Holds the compiled program, so repeated
+ * {@link #run} calls reuse XLA's compilation.
  */
 public final class LayerRun implements AutoCloseable {
-  private final SwitchLayerSpec spec;
-  private final Mode mode;
-  private final CompiledModule module;
-  private final CpuProgram program;
+  private final Compilation compilation;
+  private final ModuleSignature signature;
+  private final AutoCloseable program;
+  private final Function<Map<String, HostTensor>, Map<String, HostTensor>> runner;
 
-  public LayerRun(Located<SwitchLayerSpec> layer, Mode mode) {
-    this.spec = layer.value();
-    this.mode = mode;
-    Func f = SwitchLayerIr.build(layer, mode);
-    MemoryBudget.check(f);
-    this.module = StableHlo.compile(f);
-    this.program = CpuProgram.load(module);
+  public LayerRun(Compilation c) {
+    this.compilation = c;
+    MemoryBudget.check(c.global());
+    this.signature = Lower.signature(c.global());
+    if (c.multiDevice()) {
+      SpmdProgram p = SpmdProgram.load(c.spmd(), signature);
+      this.program = p;
+      this.runner = inputs -> p.run(inputs).global();
+    } else {
+      CpuProgram p = CpuProgram.load(c.singleDevice());
+      this.program = p;
+      this.runner = p::run;
+    }
   }
 
-  public CompiledModule module() {
-    return module;
+  /** The layer alone on one device. */
+  public LayerRun(Located<SwitchLayerSpec> layer, Mode mode) {
+    this(Compilation.of(SwitchProgram.single(layer), mode));
+  }
+
+  public Compilation compilation() {
+    return compilation;
   }
 
   /** The layer's outputs and router statistics for input {@code x} ([batch, seq, d_model], row-major). */
   public RunStats.Result run(Map<String, float[]> params, float[] x) {
     Map<String, HostTensor> inputs = new LinkedHashMap<>();
-    for (Port p : module.signature().inputs()) {
+    for (Port p : signature.inputs()) {
       float[] data = p.name().equals(SwitchLayerIr.X) ? x : params.get(p.name());
       if (data == null) throw new IllegalArgumentException("no value for " + p.name());
       inputs.put(p.name(), HostTensor.ofFloats(p.type(), data));
     }
-    Map<String, HostTensor> out = program.run(inputs);
-    return new RunStats.Result(spec, mode,
+    Map<String, HostTensor> out = runner.apply(inputs);
+    return new RunStats.Result(compilation.program().layer().value(), compilation.mode(),
         out.get(SwitchLayerIr.Y).floats(),
         out.get(SwitchLayerIr.AUX_LOSS).floats()[0],
         out.get(SwitchLayerIr.TOKENS_PER_EXPERT).ints(),
@@ -55,11 +70,15 @@ public final class LayerRun implements AutoCloseable {
 
   /** The named shape of input {@code name} of the compiled program. */
   public Shape inputShape(String name) {
-    return module.signature().inputs().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().type().shape();
+    return signature.inputs().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().type().shape();
   }
 
   @Override
   public void close() {
-    program.close();
+    try {
+      program.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the program failed", e);
+    }
   }
 }

@@ -3,10 +3,10 @@ package dev.switchc.cli;
 import dev.switchc.cli.io.AtomicFile;
 import dev.switchc.cli.io.FloatArray;
 import dev.switchc.cli.io.Npy;
-import dev.switchc.frontend.Located;
 import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.SwitchLayerIr;
 import dev.switchc.frontend.SwitchLayerSpec;
+import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +53,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Located<SwitchLayerSpec> layer = specOptions.load();
-    SwitchLayerSpec spec = layer.value();
+    SwitchProgram program = specOptions.load();
+    SwitchLayerSpec spec = program.layer().value();
     String base = specOptions.spec.getFileName().toString().replaceFirst("\\.swc$", "");
     Path outPath = output != null ? output : Path.of("out", base, "y.npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
 
-    try (LayerRun run = new LayerRun(layer, specOptions.mode())) {
+    try (LayerRun run = new LayerRun(Compilation.of(program, specOptions.mode()))) {
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, spec) : ParameterInit.init(spec, seed);
       float[] x = input != null ? readInput(input, run.inputShape(SwitchLayerIr.X)) : ParameterInit.normal(seed, "x", spec.tokens() * spec.dModel());
       RunStats.Result result = run.run(weights, x);
@@ -73,6 +73,9 @@ final class RunCommand implements Callable<Integer> {
       wrote.add("output y " + outPath);
       AtomicFile.writeString(createParent(statsPath), RunStats.json(result));
       wrote.add("stats " + statsPath);
+      if (run.compilation().multiDevice())
+        command.commandLine().getOut().println("ran the SPMD program for mesh " + program.mesh().value() + " (" + program.mesh().value().devices()
+            + " devices) in the CPU emulation of the mesh");
       command.commandLine().getOut().print(RunStats.text(result));
       for (String w : wrote) command.commandLine().getOut().println("wrote " + w);
     }

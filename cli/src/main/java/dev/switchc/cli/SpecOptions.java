@@ -1,8 +1,7 @@
 package dev.switchc.cli;
 
-import dev.switchc.frontend.Located;
 import dev.switchc.frontend.Mode;
-import dev.switchc.frontend.SwitchLayerSpec;
+import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.frontend.spec.Overrides;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,12 @@ final class SpecOptions {
   @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec field, e.g. --set experts=8 --set capacity_factor=0.5.")
   List<String> sets = new ArrayList<>();
 
+  @Option(names = "--mesh", paramLabel = "AXES", description = "Device mesh replacing the spec's, e.g. --mesh data=2,expert=4.")
+  String mesh;
+
+  @Option(names = "--layout", paramLabel = "RULES", description = "Layout rules replacing the spec's for the dims named, e.g. --layout 'batch=data+expert,d_model='.")
+  List<String> layouts = new ArrayList<>();
+
   @ArgGroup(exclusive = true)
   ModeOption mode = new ModeOption();
 
@@ -30,8 +35,9 @@ final class SpecOptions {
     boolean eval;
   }
 
-  Located<SwitchLayerSpec> load() {
-    return Overrides.apply(spec, sets);
+  /** The layer, its mesh and layout: spec file, then --set, --mesh and --layout. */
+  SwitchProgram load() {
+    return Overrides.applyProgram(spec, sets, java.util.Optional.ofNullable(mesh), layouts);
   }
 
   Mode mode() {

@@ -32,7 +32,7 @@ final class ShardingChecks {
       for (String dim : wholeDims(op)) {
         List<String> axes = layout.axes(dim);
         if (!axes.isEmpty())
-          found.putIfAbsent("whole " + dim, new Diagnostic(layout.whereOf(dim), "dim '" + dim + "' must stay whole on every device: "
+          found.putIfAbsent("whole " + dim, new Diagnostic(layout.whereOf(dim), rule(layout, dim) + "dim '" + dim + "' must stay whole on every device: "
               + describe(op) + " needs all of it, but the layout rule maps it to " + axes + "; remove that rule (map '" + dim + "' to ())"));
       }
     }
@@ -46,16 +46,22 @@ final class ShardingChecks {
       for (String axis : axes) {
         String other = axisOwner.putIfAbsent(axis, d.name());
         if (other != null)
-          found.putIfAbsent("same " + new java.util.TreeSet<>(List.of(other, d.name())) + axis, new Diagnostic(layout.whereOf(d.name()), "dims '" + other + "' and '" + d.name()
+          found.putIfAbsent("same " + new java.util.TreeSet<>(List.of(other, d.name())) + axis, new Diagnostic(layout.whereOf(d.name()), rule(layout, d.name()) + "dims '" + other + "' and '" + d.name()
               + "' of " + what + " " + v.type() + " are both mapped to mesh axis '" + axis + "' (rules at " + layout.whereOf(other) + " and "
               + layout.whereOf(d.name()) + "); an axis can split only one dim of a tensor: map one of them to another axis or to ()"));
       }
       int parts = mesh.size(axes);
       if (d.size() % parts != 0)
-        found.putIfAbsent("div " + d.name(), new Diagnostic(layout.whereOf(d.name()), "cannot shard dim '" + d.name() + "' (" + d.size()
+        found.putIfAbsent("div " + d.name(), new Diagnostic(layout.whereOf(d.name()), rule(layout, d.name()) + "cannot shard dim '" + d.name() + "' (" + d.size()
             + ") over mesh axes (" + String.join(", ", axes) + ") of total size " + parts + ": " + d.size() + " is not divisible by " + parts
             + " (in " + what + " " + v.type() + "); " + hint(d, parts)));
     }
+  }
+
+  /** What the user wrote (or the default rule), to start a message with: "group = (data, expert): ". */
+  private static String rule(Layout layout, String dim) {
+    String what = layout.whereOf(dim).what();
+    return what.isEmpty() ? "" : what + ": ";
   }
 
   private static String hint(Dim d, int parts) {

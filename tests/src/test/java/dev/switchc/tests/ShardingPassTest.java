@@ -88,7 +88,10 @@ class ShardingPassTest {
   static Layout rules(Map<String, List<String>> r) {
     Map<String, SourceLoc> where = new LinkedHashMap<>();
     int line = 1;
-    for (String d : r.keySet()) where.put(d, new SourceLoc("m.swc", 20 + line++, 3, d + " = " + r.get(d)));
+    for (String d : r.keySet()) {
+      List<String> axes = r.get(d);
+      where.put(d, new SourceLoc("m.swc", 20 + line++, 3, d + " = " + (axes.size() == 1 ? axes.get(0) : "(" + String.join(", ", axes) + ")")));
+    }
     return new Layout(r, where);
   }
 
@@ -99,7 +102,7 @@ class ShardingPassTest {
 
   @Test
   void experts_not_divisible_by_the_expert_axis() {
-    assertEquals(List.of("m.swc:21:3: error: cannot shard dim 'experts' (8) over mesh axes (expert) of total size 3: 8 is not divisible by 3"
+    assertEquals(List.of("m.swc:21:3: error: experts = expert: cannot shard dim 'experts' (8) over mesh axes (expert) of total size 3: 8 is not divisible by 3"
         + " (in parameter 'experts/wi' f32[experts=8, d_model=32, d_ff=64]); use a number of experts that is a multiple of 3, or choose"
         + " mesh axis sizes whose product divides 8, or map 'experts' to fewer axes"),
         errors(mesh("expert=3"), Map.of("experts", List.of("expert"))));
@@ -111,7 +114,7 @@ class ShardingPassTest {
     r.put("group", List.of("data"));
     List<String> e = errors(mesh("data=16"), r);
     assertEquals(1, e.size(), e.toString());
-    assertTrue(e.get(0).startsWith("m.swc:21:3: error: cannot shard dim 'group' (8) over mesh axes (data) of total size 16: 8 is not divisible by 16"), e.get(0));
+    assertTrue(e.get(0).startsWith("m.swc:21:3: error: group = data: cannot shard dim 'group' (8) over mesh axes (data) of total size 16: 8 is not divisible by 16"), e.get(0));
     assertTrue(e.get(0).endsWith("the number of groups is batch * seq / group_size = 8; make it a multiple of 16 (a smaller group_size or a larger batch),"
         + " or choose mesh axis sizes whose product divides 8, or map 'group' to fewer axes"), e.get(0));
   }
@@ -121,7 +124,7 @@ class ShardingPassTest {
     Map<String, List<String>> r = new LinkedHashMap<>();
     r.put("d_model", List.of("model"));
     r.put("d_ff", List.of("model"));
-    assertEquals(List.of("m.swc:22:3: error: dims 'd_model' and 'd_ff' of parameter 'experts/wi' f32[experts=8, d_model=32, d_ff=64] are both"
+    assertEquals(List.of("m.swc:22:3: error: d_ff = model: dims 'd_model' and 'd_ff' of parameter 'experts/wi' f32[experts=8, d_model=32, d_ff=64] are both"
         + " mapped to mesh axis 'model' (rules at m.swc:21:3 and m.swc:22:3); an axis can split only one dim of a tensor: map one of them to another axis or to ()"),
         errors(mesh("model=2"), r));
   }
@@ -135,6 +138,6 @@ class ShardingPassTest {
   @Test
   void a_dim_the_router_needs_whole() {
     List<String> e = errors(mesh("expert=2"), Map.of("experts_unsplit", List.of("expert")));
-    assertTrue(e.get(0).startsWith("m.swc:21:3: error: dim 'experts_unsplit' must stay whole on every device: the arg_max at "), e.toString());
+    assertTrue(e.get(0).startsWith("m.swc:21:3: error: experts_unsplit = expert: dim 'experts_unsplit' must stay whole on every device: the arg_max at "), e.toString());
   }
 }
