@@ -1,6 +1,8 @@
 package dev.switchc.cli;
 
 import dev.switchc.cli.io.AtomicFile;
+import dev.switchc.cli.report.PlanJson;
+import dev.switchc.cli.report.PlanProto;
 import dev.switchc.frontend.SwitchLayerSpec;
 import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.IrPrinter;
@@ -50,7 +52,10 @@ final class CompileCommand implements Callable<Integer> {
     wrote.add(write("module.mlir", module.text()));
     wrote.add(write("ir.txt", spmd ? IrPrinter.print(c.sharded().local()) : IrPrinter.print(c.global())));
     if (spmd) {
-      wrote.add(write("plan.json", dev.switchc.cli.report.PlanJson.render(c.plan())));
+      wrote.add(write("plan.json", PlanJson.render(c.plan())));
+      Path pb = dir.resolve("plan.pb");
+      AtomicFile.writeBytes(pb, PlanProto.write(c.plan()));
+      wrote.add(pb);
     }
     String summary = summary(program, c, module, spmd);
     wrote.add(write("summary.txt", summary));

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "switchc", mixinStandardHelpOptions = true, version = "switchc 0.1.0",
     description = "Compiles Switch Transformer layers to StableHLO and runs them on XLA CPU.",
-    subcommands = {RunCommand.class, CompileCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CompileCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0, RUNTIME_FAILURE = 1, USER_ERROR = 2;
 
@@ -34,7 +34,10 @@ public final class Main {
       return USER_ERROR;
     });
     cli.setExecutionExceptionHandler((ex, c, parsed) -> report(ex, err));
-    return cli.execute(args);
+    int status = cli.execute(args);
+    out.flush();
+    err.flush();
+    return status;
   }
 
   static int report(Exception ex, PrintWriter err) {

@@ -13,7 +13,8 @@ public final class LayerPlanFacts {
     Map<String, String> f = new LinkedHashMap<>();
     int groupParts = mesh.size(layout.axes("group")), expertParts = mesh.size(layout.axes("experts"));
     f.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
-    f.put("capacity_factor", s.capacityFactor(mode).toPlainString());
+    java.math.BigDecimal cf = s.capacityFactor(mode);
+    f.put("capacity_factor", (cf.scale() < 1 ? cf.setScale(1) : cf).toPlainString());
     f.put("expert_capacity", Long.toString(s.expertCapacity(mode)));
     f.put("groups", Long.toString(s.groups()));
     f.put("group_size", Long.toString(s.groupSize()));

@@ -93,13 +93,15 @@ public final class SwitchLayerIr {
     }
 
     // Expert FFN on [experts, group_unsplit, capacity, ...], laid out like the experts.
-    b.at(at.of("d_ff"));
+    b.at(at.of("experts"));
     Value expertIn = b.relabel(dispatched, Shape.of(d.experts(), d.groupUnsplit(), d.capacity(), d.dModel()));
+    b.at(at.of("d_ff"));
     Value h = b.einsum(expertIn, b.cast(wi, act), Shape.of(d.experts(), d.groupUnsplit(), d.capacity(), d.dFf()));
     b.at(at.of("activation"));
     h = activation(b, h, s.activation());
     b.at(at.of("d_ff"));
     Value expertOut = b.einsum(h, b.cast(wo, act), Shape.of(d.experts(), d.groupUnsplit(), d.capacity(), d.dModel()));
+    b.at(at.of("experts"));
     Value back = b.relabel(expertOut, groupSide);
 
     // Combine: each kept token takes its slot's output times its gate; dropped tokens give 0.

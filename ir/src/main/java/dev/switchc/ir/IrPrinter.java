@@ -43,7 +43,7 @@ public final class IrPrinter {
   }
 
   /** Elementwise ops print as their function (exp, add, lt); others as their snake_case kind. */
-  private static String opName(Op op) {
+  public static String opName(Op op) {
     Enum<?> fn = op instanceof Op.Unary u ? u.fn() : op instanceof Op.Binary b ? b.fn() : op instanceof Op.Compare c ? c.cmp()
         : op instanceof Op.Reduce r ? r.fn() : null;
     String kind = op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);

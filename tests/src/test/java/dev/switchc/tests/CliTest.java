@@ -189,6 +189,38 @@ class CliTest {
   }
 
   @Test
+  void runOnAMeshGivesTheSingleDeviceOutput() throws Exception {
+    Path single = dir.resolve("single.npy"), sharded = dir.resolve("sharded.npy");
+    Outcome a = cli(args("run", EXAMPLE, SMALL, "--input", input, "--output", single, "--stats", dir.resolve("a.json")));
+    Outcome b = cli(args("run", EXAMPLE, SMALL, "--mesh", "expert=2", "--input", input, "--output", sharded, "--stats", dir.resolve("b.json")));
+    assertEquals(0, a.status(), a.err());
+    assertEquals(0, b.status(), b.err());
+    assertTrue(b.out().startsWith("ran the SPMD program for mesh expert=2 (2 devices) in the CPU emulation of the mesh"), b.out());
+    Compare.close("sharded y.npy", Npy.readFloats(sharded).data(), Compare.toDouble(Npy.readFloats(single).data()), 1e-5);
+  }
+
+  @Test
+  void planAndCompileForTpu() throws Exception {
+    Outcome text = cli(args("plan", EXAMPLE, "--mesh", "data=2,expert=4"));
+    assertEquals(0, text.status(), text.err());
+    assertTrue(text.out().startsWith("sharding plan: switch_layer on mesh data=2,expert=4 (8 devices)"), text.out());
+    assertTrue(text.out().contains("all_to_all  expert"), text.out());
+    Path html = dir.resolve("p.html");
+    assertEquals(0, cli(args("plan", EXAMPLE, "--mesh", "data=2,expert=4", "--format", "html", "-o", html)).status());
+    assertTrue(Files.readString(html).contains("class=\"device-cell\""));
+    assertEquals(2, cli(args("plan", EXAMPLE, "--format", "proto")).status(), "proto needs -o");
+    Path out = dir.resolve("tpu");
+    Outcome c = cli(args("compile", EXAMPLE, "--mesh", "data=2,expert=4", "--target", "tpu", "-o", out));
+    assertEquals(0, c.status(), c.err());
+    for (String f : List.of("module.mlir", "plan.json", "plan.pb", "ir.txt", "summary.txt")) assertTrue(Files.exists(out.resolve(f)), f);
+    assertTrue(Files.readString(out.resolve("module.mlir")).contains("mhlo.num_partitions = 8 : i32"));
+    assertEquals(dev.switchc.cli.report.proto.Plan.parseFrom(Files.readAllBytes(out.resolve("plan.pb"))).getMesh().getDevices(), 8);
+    Outcome bad = cli(args("plan", EXAMPLE, "--mesh", "data=2,expert=3"));
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().contains("cannot shard dim"), bad.err());
+  }
+
+  @Test
   void compileWritesTheModuleAndASummary() throws Exception {
     Path out = dir.resolve("compiled");
     Outcome o = cli(args("compile", EXAMPLE, SMALL, "-o", out));

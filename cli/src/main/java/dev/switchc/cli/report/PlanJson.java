@@ -26,9 +26,7 @@ public final class PlanJson {
     for (Plan.Rule r : p.rules()) rules.add(map("dim", r.dim(), "axes", r.axes(), "source", r.source()));
     m.put("rules", rules);
     m.put("facts", p.facts());
-    long params = p.tensors().stream().filter(t -> t.kind() == Plan.Kind.PARAMETER).mapToLong(t -> t.global().bytes()).sum();
-    long paramElems = p.tensors().stream().filter(t -> t.kind() == Plan.Kind.PARAMETER).mapToLong(t -> t.global().shape().elements()).sum();
-    m.put("parameters", map("total", paramElems, "total_bytes", params, "bytes_per_device", p.perDevice().parameterBytes()));
+    m.put("parameters", map("total", p.parameterCount(), "total_bytes", p.parameterBytes(), "bytes_per_device", p.perDevice().parameterBytes()));
     m.put("per_device", map("parameter_bytes", p.perDevice().parameterBytes(), "activation_peak_bytes", p.perDevice().activationPeakBytes(),
         "flops", p.perDevice().flops()));
     List<Object> tensors = new ArrayList<>();
@@ -60,6 +58,7 @@ public final class PlanJson {
       collectives.add(e);
     }
     m.put("collectives", collectives);
+    m.put("bytes_sent_per_device_by_kind", p.bytesSentByKind());
     return dev.switchc.cli.Json.write(m);
   }
 

@@ -23,6 +23,23 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
     collectives = List.copyOf(collectives);
   }
 
+  /** Parameters of the whole program (all devices together): elements. */
+  public long parameterCount() {
+    return tensors.stream().filter(t -> t.kind() == Kind.PARAMETER).mapToLong(t -> t.global().shape().elements()).sum();
+  }
+
+  /** Parameters of the whole program: bytes. */
+  public long parameterBytes() {
+    return tensors.stream().filter(t -> t.kind() == Kind.PARAMETER).mapToLong(t -> t.global().bytes()).sum();
+  }
+
+  /** Bytes each device sends per step, by collective kind, in first-seen order. */
+  public Map<String, Long> bytesSentByKind() {
+    Map<String, Long> m = new java.util.LinkedHashMap<>();
+    for (Collective c : collectives) m.merge(c.kind(), c.bytesSentPerDevice(), Long::sum);
+    return m;
+  }
+
   /** A layout rule and where it came from (a spec line, or the defaults). */
   public record Rule(String dim, List<String> axes, String source) {}
 

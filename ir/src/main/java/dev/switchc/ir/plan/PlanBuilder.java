@@ -32,7 +32,7 @@ public final class PlanBuilder {
     for (Op op : s.local().body()) {
       String source = op.loc() + (op.loc().what().isEmpty() ? "" : " " + op.loc().what());
       String name = s.local().results().stream().filter(r -> r.value().id() == op.out().id()).map(Binding::name).findFirst()
-          .orElse(op.out() + " " + kind(op));
+          .orElse(op.out() + " " + dev.switchc.ir.IrPrinter.opName(op));
       tensors.add(tensor(s, op.out(), name, results.contains(op.out().id()) ? Plan.Kind.RESULT : Plan.Kind.ACTIVATION, source));
     }
     List<Plan.Collective> collectives = new ArrayList<>();
@@ -52,10 +52,6 @@ public final class PlanBuilder {
   private static Plan.Tensor tensor(ShardedFunc s, Value v, String name, Plan.Kind kind, String source) {
     TensorLayout l = s.layoutOf(v);
     return new Plan.Tensor(name, kind, l.global(), l.split(), l.partialOver(), v.type(), v.type().bytes(), source);
-  }
-
-  static String kind(Op op) {
-    return op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   /** 2 per multiply-add for einsums; 1 per output element for arithmetic; 1 per input element for reductions. */

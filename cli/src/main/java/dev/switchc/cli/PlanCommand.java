@@ -1,0 +1,67 @@
+package dev.switchc.cli;
+
+import dev.switchc.cli.io.AtomicFile;
+import dev.switchc.cli.report.PlanHtml;
+import dev.switchc.cli.report.PlanJson;
+import dev.switchc.cli.report.PlanProto;
+import dev.switchc.cli.report.PlanText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code switchc plan SPEC --mesh ...}: the sharding plan as text (default), JSON, HTML or protobuf. */
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Show the sharding plan: layouts, per-device shapes, bytes, FLOPs and collectives.")
+final class PlanCommand implements Callable<Integer> {
+  enum Format { text, json, html, proto }
+
+  @Mixin
+  SpecOptions specOptions;
+
+  @Spec
+  CommandSpec command;
+
+  @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|html|proto", description = "Output format (default ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output (required for proto).")
+  Path output;
+
+  @Option(names = "--timing", description = "Also report compile time and heap use.")
+  boolean timing;
+
+  @Override
+  public Integer call() throws Exception {
+    if (format == Format.proto && output == null) throw new UserInputError("--format proto writes binary: give a file with -o FILE");
+    long start = System.nanoTime();
+    Compilation c = Compilation.of(specOptions.load(), specOptions.mode());
+    String module = c.spmdText().text(); // the plan describes this program; compiling it is part of the timing
+    long nanos = System.nanoTime() - start;
+    String text = switch (format) {
+      case text -> PlanText.render(c.plan());
+      case json -> PlanJson.render(c.plan());
+      case html -> PlanHtml.render(c.plan(), PlanHtml.defaultTensors(c.plan()));
+      case proto -> null;
+    };
+    if (output != null) {
+      Path parent = output.toAbsolutePath().getParent();
+      if (parent != null) Files.createDirectories(parent);
+      if (format == Format.proto) AtomicFile.writeBytes(output, PlanProto.write(c.plan()));
+      else AtomicFile.writeString(output, text);
+      command.commandLine().getOut().println("wrote " + format + " plan to " + output);
+    } else {
+      command.commandLine().getOut().print(text);
+    }
+    if (timing) {
+      Runtime rt = Runtime.getRuntime();
+      command.commandLine().getErr().println(String.format(Locale.ROOT, "timing: spec to plan and SPMD StableHLO (%d lines) in %.1f ms; heap in use %.1f MiB",
+          module.lines().count(), nanos / 1e6, (rt.totalMemory() - rt.freeMemory()) / 1048576.0));
+    }
+    return Main.OK;
+  }
+}
