@@ -46,7 +46,17 @@ public final class Shard {
     for (Op op : in.body()) s.local.put(op.out().id(), s.lower(op));
     List<Binding> results = in.results().stream().map(r -> new Binding(r.name(), s.local.get(r.value().id()))).toList();
     Func out = Verifier.verify(new Func(in.name(), params, s.body, results));
+    for (Op op : out.body()) s.checkLocal(op.out());
+    for (Binding p : out.params()) s.checkLocal(p.value());
     return new ShardedFunc(in, out, mesh, layout, s.layouts);
+  }
+
+  /** Every per-device value holds exactly its layout's share of its global tensor. */
+  private void checkLocal(Value v) {
+    TensorLayout l = layouts.get(v.id());
+    if (l == null || !l.local(mesh).equals(v.type()))
+      throw new IllegalStateException("sharding pass bug: " + v + " is " + v.type() + " but its layout " + (l == null ? "is missing" : l.describe()
+          + " gives " + l.local(mesh)));
   }
 
   /** The layout the rules give a tensor of this type. */

@@ -85,6 +85,28 @@ class ShardedRunTest {
     else Compare.closeToScale("y", sharded.y(), Compare.toDouble(single.y()), Bf16Test.BF16_TOLERANCE);
   }
 
+  /**
+   * With batch over data only, the reshape to groups over (data, expert) cannot stay local: the
+   * pass gathers x, reshapes and slices each device's groups by its partition id. The emulation
+   * must follow the all-gather, partition_id and dynamic_slice to get the same numbers.
+   */
+  @Test
+  void reshardingThroughAllGatherAndPartitionSlicesMatches() {
+    Case c = Cases.of("reshard", Cases.layer(2, 32, 32, 64, 4, 16).capacityFactor(1.0).minCapacity(1), Mode.EVAL, 9);
+    Mesh m = ShardingPassTest.mesh("data=2,expert=2");
+    java.util.Map<String, List<String>> rules = new LinkedHashMap<>(DefaultLayout.forLayer(m).rules());
+    rules.put("batch", List.of("data"));
+    SwitchProgram program = new SwitchProgram(c.layer(), new dev.switchc.frontend.Located<>(m, c.layer().where()),
+        new dev.switchc.ir.Layout(rules, DefaultLayout.forLayer(m).where()));
+    Compilation comp = Compilation.of(program, Mode.EVAL);
+    List<String> kinds = comp.plan().collectives().stream().map(dev.switchc.ir.plan.Plan.Collective::kind).toList();
+    assertTrue(kinds.contains("all_gather"), kinds.toString());
+    assertTrue(comp.spmdText().text().contains("stablehlo.partition_id"));
+    RunStats.Result single = run(SwitchProgram.single(c.layer()), c), sharded = run(program, c);
+    assertArrayEquals(single.tokensPerExpert(), sharded.tokensPerExpert());
+    Compare.close("y", sharded.y(), Compare.toDouble(single.y()), 1e-5);
+  }
+
   /** Transposed replica groups ([[0,1],[2,3]] -> [[0,2],[1,3]]) pair the wrong devices: the emulation must see it. */
   @Test
   void corruptedReplicaGroupsGiveWrongNumbers() {
