@@ -189,7 +189,7 @@ public final class Lower {
     Shape kept = x.without(reduced);
     DType dt = r.x().dtype();
     HloOp.Combiner combiner = combiner(r.fn());
-    HloValue init = constant(identity(r.fn(), dt), dt);
+    HloValue init = constant(combiner.identity(dt), dt);
     HloValue res = fresh(type(dt, kept));
     emit(new HloOp.Reduce(res, null, List.of(in(r.x())), List.of(init), combiner, reduced.stream().map(x::indexOf).toList()));
     return transpose(res, kept, r.out().shape());
@@ -225,14 +225,6 @@ public final class Lower {
         s.out().shape().dims().stream().map(Dim::size).toList()));
   }
 
-  private static double identity(Op.ReduceFn fn, DType dt) {
-    boolean f = dt.isFloat();
-    return switch (fn) {
-      case SUM -> 0;
-      case MAX -> f ? Double.NEGATIVE_INFINITY : Integer.MIN_VALUE;
-      case MIN -> f ? Double.POSITIVE_INFINITY : Integer.MAX_VALUE;
-    };
-  }
 
   private HloValue constant(double v, DType dt) {
     return emit(new HloOp.Constant(fresh(new HloType(dt, List.of())), v));

@@ -16,6 +16,18 @@ final class ElementIo {
 
     private ElementIo() {}
 
+    /** {@code bytes} as UTF-8, refusing malformed input rather than replacing it. */
+    static String strictUtf8(Path file, java.nio.ByteBuffer bytes, String what) {
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(bytes).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new TensorFileException(file, what + " is not valid UTF-8", e);
+        }
+    }
+
     static float[] readFloats(FileChannel ch, Path file, long position, int count,
                               ElementType type, ByteOrder order) throws IOException {
         float[] out = new float[count];

@@ -81,14 +81,7 @@ record NpyHeader(int major, int minor, String descr, ElementType type, ByteOrder
         if (major < 3) {
             return StandardCharsets.ISO_8859_1.decode(bytes).toString();
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            throw new TensorFileException(file, "version 3.0 header is not valid UTF-8", e);
-        }
+        return ElementIo.strictUtf8(file, bytes, "version 3.0 header");
     }
 
     private static NpyHeader interpret(Path file, int major, int minor, String text,

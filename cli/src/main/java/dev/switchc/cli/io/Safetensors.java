@@ -54,7 +54,7 @@ public final class Safetensors {
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
             ElementIo.readFully(ch, file, headerBytes, 8);
-            String header = decodeUtf8(file, headerBytes.flip());
+            String header = ElementIo.strictUtf8(file, headerBytes.flip(), "header");
             if (!header.startsWith("{")) {
                 throw new TensorFileException(file, "header must be a JSON object starting with '{', found "
                         + excerpt(header));
@@ -306,17 +306,6 @@ public final class Safetensors {
             return Arrays.copyOf(b.array(), b.limit());
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("tensor name or metadata is not valid Unicode (unpaired surrogate)", e);
-        }
-    }
-
-    private static String decodeUtf8(Path file, ByteBuffer bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            throw new TensorFileException(file, "header is not valid UTF-8", e);
         }
     }
 

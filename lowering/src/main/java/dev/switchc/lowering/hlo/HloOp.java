@@ -82,7 +82,20 @@ public sealed interface HloOp {
   }
 
   /** The body of a reduction: a binary op, or argmax over (value, index) pairs, lowest index on ties. */
-  enum Combiner { ADD, MAX, MIN, ARGMAX }
+  enum Combiner {
+    ADD, MAX, MIN, ARGMAX;
+
+    /** The value that leaves the other operand unchanged, the init of a reduction. */
+    public double identity(dev.switchc.ir.DType dt) {
+      boolean f = dt.isFloat();
+      return switch (this) {
+        case ADD -> 0;
+        case MAX -> f ? Double.NEGATIVE_INFINITY : Integer.MIN_VALUE;
+        case MIN -> f ? Double.POSITIVE_INFINITY : Integer.MAX_VALUE;
+        case ARGMAX -> throw new IllegalArgumentException("argmax has a pair of inits");
+      };
+    }
+  }
 
   /**
    * stablehlo.reduce. With {@link Combiner#ARGMAX} it has two operands (values, indices) and two

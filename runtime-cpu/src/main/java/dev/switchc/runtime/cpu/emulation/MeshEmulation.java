@@ -156,7 +156,7 @@ public final class MeshEmulation {
     } else if (op instanceof HloOp.AllReduce a) {
       Groups g = Groups.of(a.groups(), devices, "all_reduce channel " + a.channel());
       HloValue members = gatherMembers(stacked(a.operand()), g);
-      HloValue init = emit(new HloOp.Constant(fresh(new HloType(r.type().dtype(), List.of())), identity(a.combiner(), r.type().dtype())));
+      HloValue init = emit(new HloOp.Constant(fresh(new HloType(r.type().dtype(), List.of())), a.combiner().identity(r.type().dtype())));
       HloValue res = fresh(st);
       emit(new HloOp.Reduce(res, null, List.of(members), List.of(init), a.combiner(), List.of(1)));
       define(op, res);
@@ -177,15 +177,6 @@ public final class MeshEmulation {
     return r;
   }
 
-  private static double identity(HloOp.Combiner c, DType dt) {
-    boolean f = dt.isFloat();
-    return switch (c) {
-      case ADD -> 0;
-      case MAX -> f ? Double.NEGATIVE_INFINITY : Integer.MIN_VALUE;
-      case MIN -> f ? Double.POSITIVE_INFINITY : Integer.MAX_VALUE;
-      case ARGMAX -> throw new IllegalArgumentException("argmax is not an all-reduce combiner");
-    };
-  }
 
   /** An i32 table of {@code dims} holding {@code values} row-major. */
   private HloValue table(List<Long> dims, List<Integer> values) {
