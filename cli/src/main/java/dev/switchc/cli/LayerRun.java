@@ -30,7 +30,7 @@ public final class LayerRun implements AutoCloseable {
 
   public LayerRun(Compilation c) {
     this.compilation = c;
-    MemoryBudget.check(c.global());
+    MemoryBudget.check(c.sharded());
     this.signature = Lower.signature(c.global());
     if (c.multiDevice()) {
       SpmdProgram p = SpmdProgram.load(c.spmd(), signature);

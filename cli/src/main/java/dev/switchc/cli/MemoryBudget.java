@@ -17,6 +17,26 @@ import java.util.Locale;
 final class MemoryBudget {
   private MemoryBudget() {}
 
+  /**
+   * For a mesh run, the CPU emulation holds every device's copy of every per-device value at once
+   * ([devices, local...]), so the check is on those stacked sizes.
+   */
+  static void check(dev.switchc.ir.ShardedFunc s) {
+    if (s.mesh().devices() == 1) {
+      check(s.global());
+      return;
+    }
+    check(s.global());
+    long physical = physicalMemory(), devices = s.mesh().devices();
+    for (Op op : s.local().body()) {
+      long stacked = devices * op.out().type().bytes();
+      if (stacked > physical / 4)
+        throw new UserInputError(String.format(Locale.ROOT, "emulating this %d-device mesh needs %.1f GiB for one value (%s %s on each device,"
+            + " %s), more than a quarter of this machine's %.1f GiB; use a smaller mesh or layer, or compile and plan without running",
+            devices, stacked / 1073741824.0, op.out(), op.out().type(), op.loc().what(), physical / 1073741824.0));
+    }
+  }
+
   static void check(Func f) {
     long physical = physicalMemory();
     Value largest = null;
