@@ -51,8 +51,4 @@ public final class Verifier {
           + "\n" + IrPrinter.excerpt(f, opIndex, 3));
     }
   }
-
-  static List<String> names(Value v) {
-    return v.shape().names();
-  }
 }

@@ -92,8 +92,4 @@ public final class SpmdLower {
     if (replicas > 1) tiles.add(replicas);
     return new HloSharding(HloSharding.Kind.TILED, tiles, mesh.axes().stream().map(MeshAxis::size).toList(), perm, replicas > 1);
   }
-
-  static HloType type(TensorLayout l) {
-    return Lower.type(l.global().dtype(), l.global().shape());
-  }
 }
