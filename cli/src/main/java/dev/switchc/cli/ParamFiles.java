@@ -34,7 +34,11 @@ final class ParamFiles {
       else if (!Arrays.equals(t.shape(), sizes(p.shape())))
         problems.add("tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape()) + " but the spec needs " + p.shape()
             + "; regenerate the file with --save-params for this spec, or fix the spec's sizes");
-      else out.put(p.name(), t.data());
+      else {
+        String bad = firstNonFinite(t.data());
+        if (bad != null) problems.add("tensor '" + p.name() + "' holds " + bad + "; parameters must be finite numbers");
+        else out.put(p.name(), t.data());
+      }
     }
     for (String name : tensors.keySet())
       if (expected.stream().noneMatch(p -> p.name().equals(name)))
@@ -49,6 +53,12 @@ final class ParamFiles {
     Map<String, FloatArray> tensors = new LinkedHashMap<>();
     for (ParamSpec p : ParameterInit.params(spec)) tensors.put(p.name(), new FloatArray(sizes(p.shape()), params.get(p.name())));
     Safetensors.write(file, tensors, Map.of("format", "switchc-switch-layer"));
+  }
+
+  /** "NaN at element 12" for the first non-finite value, or null. */
+  static String firstNonFinite(float[] v) {
+    for (int i = 0; i < v.length; i++) if (!Float.isFinite(v[i])) return v[i] + " at element " + i;
+    return null;
   }
 
   static long[] sizes(Shape s) {

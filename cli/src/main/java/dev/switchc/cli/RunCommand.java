@@ -93,6 +93,8 @@ final class RunCommand implements Callable<Integer> {
     if (!Arrays.equals(a.shape(), ParamFiles.sizes(expected)))
       throw new UserInputError(file + ": input has shape " + Arrays.toString(a.shape()) + " but the spec needs " + expected
           + "; write a float32 array of that shape, or change batch/seq/d_model with --set");
+    String bad = ParamFiles.firstNonFinite(a.data());
+    if (bad != null) throw new UserInputError(file + ": input holds " + bad + "; the layer's input must be finite numbers");
     return a.data();
   }
 }

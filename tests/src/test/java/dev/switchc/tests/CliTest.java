@@ -163,6 +163,29 @@ class CliTest {
   }
 
   @Test
+  void nonFiniteInputsAndParametersAreRefused() throws Exception {
+    Path nan = dir.resolve("nan.npy"), y = dir.resolve("never3.npy");
+    float[] x = new float[2 * 32 * 32];
+    x[7] = Float.NaN;
+    Npy.writeFloats(nan, new long[] {2, 32, 32}, x);
+    Outcome o = cli(args("run", EXAMPLE, SMALL, "--input", nan, "--output", y));
+    assertEquals(2, o.status());
+    assertEquals("error: " + nan + ": input holds NaN at element 7; the layer's input must be finite numbers\n", o.err());
+    Path inf = dir.resolve("inf.safetensors");
+    Map<String, FloatArray> t = new LinkedHashMap<>();
+    float[] router = new float[128];
+    router[3] = Float.POSITIVE_INFINITY;
+    t.put("router/w", new FloatArray(new long[] {32, 4}, router));
+    t.put("experts/wi", new FloatArray(new long[] {4, 32, 64}, new float[4 * 32 * 64]));
+    t.put("experts/wo", new FloatArray(new long[] {4, 64, 32}, new float[4 * 64 * 32]));
+    Safetensors.write(inf, t, Map.of());
+    o = cli(args("run", EXAMPLE, SMALL, "--params", inf, "--output", y));
+    assertEquals(2, o.status());
+    assertEquals("error: " + inf + ": tensor 'router/w' holds Infinity at element 3; parameters must be finite numbers\n", o.err());
+    assertFalse(Files.exists(y));
+  }
+
+  @Test
   void specErrorsAreOneLinePerProblemWithStatus2() {
     Outcome o = cli(args("run", EXAMPLE, "--set", "experts=0", "--set", "group_size=100"));
     assertEquals(2, o.status());
