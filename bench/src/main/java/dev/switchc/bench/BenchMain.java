@@ -1,0 +1,213 @@
+package dev.switchc.bench;
+
+import dev.switchc.cli.Compilation;
+import dev.switchc.cli.Json;
+import dev.switchc.cli.LayerRun;
+import dev.switchc.cli.io.AtomicFile;
+import dev.switchc.frontend.Dispatch;
+import dev.switchc.frontend.Located;
+import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.ParameterInit;
+import dev.switchc.frontend.SwitchLayer;
+import dev.switchc.frontend.SwitchLayerSpec;
+import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.DefaultLayout;
+import dev.switchc.ir.Mesh;
+import dev.switchc.ir.MeshAxis;
+import dev.switchc.lowering.CompiledModule;
+import dev.switchc.lowering.StableHlo;
+import dev.switchc.runtime.cpu.CpuProgram;
+import dev.switchc.runtime.cpu.HostTensor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark harness: every comparison first checks that both sides compute the same numbers,
+ * then times them interleaved and reports medians and ratios (never single absolute times alone).
+ * {@code --quick} runs tiny sizes (the smoke test); {@code --out DIR} writes results.json,
+ * results.md and chart.svg.
+ */
+public final class BenchMain {
+  private final boolean quick;
+  private final List<Map<String, Object>> rows = new ArrayList<>();
+  private final StringBuilder md = new StringBuilder();
+
+  private BenchMain(boolean quick) {
+    this.quick = quick;
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    int o = List.of(args).indexOf("--out");
+    Path out = Path.of(o >= 0 ? args[o + 1] : "out/bench");
+    BenchMain b = new BenchMain(quick);
+    b.runAll();
+    Files.createDirectories(out);
+    AtomicFile.writeString(out.resolve("results.json"), Json.write(b.rows));
+    AtomicFile.writeString(out.resolve("results.md"), b.md.toString());
+    AtomicFile.writeString(out.resolve("chart.svg"), Chart.ratios(b.rows));
+    System.out.print(b.md);
+    System.out.println("wrote " + out.resolve("results.json") + ", " + out.resolve("results.md") + ", " + out.resolve("chart.svg"));
+  }
+
+  /** The rows produced so far (for the smoke test). */
+  static List<Map<String, Object>> runQuick() {
+    BenchMain b = new BenchMain(true);
+    b.runAll();
+    return b.rows;
+  }
+
+  private void runAll() {
+    md.append("| benchmark | configuration | A | B | median A | median B | B / A | check |\n|---|---|---|---|---|---|---|---|\n");
+    int rounds = quick ? 3 : 7;
+    long d = quick ? 64 : 512, f = quick ? 128 : 2048;
+    List<long[]> sizes = quick ? List.of(new long[] {256, 8}) : List.of(new long[] {1024, 8}, new long[] {4096, 32}, new long[] {1024, 128}, new long[] {4096, 8});
+    for (long[] se : sizes)
+      for (String cf : quick ? List.of("1.0") : List.of("1.0", "1.25")) peer(se[0], se[1], d, f, cf, rounds);
+    for (long s : quick ? List.of(256L) : List.of(1024L, 4096L)) dispatch(s, 8, d, f, rounds);
+    for (String cf : List.of("1.0", "1.25", "2.0")) switchVsDense(quick ? 256 : 4096, 8, d, f, cf, rounds);
+    roofline(quick ? 256 : 1024, quick ? 256 : 4096, 8, d, f, rounds);
+    compile(quick ? 64 : 2048);
+    overhead(quick ? 200 : 2000);
+  }
+
+  private static Located<SwitchLayerSpec> layer(long tokens, long experts, long d, long f, String cf, Dispatch dispatch) {
+    return SwitchLayer.builder().batch(1).seq(tokens).dModel(d).dFf(f).experts(experts).groupSize(tokens)
+        .capacityFactor(Double.parseDouble(cf)).minCapacity(4).dispatch(dispatch).build();
+  }
+
+  private void row(String bench, String config, String a, String b, Interleaved t, String check) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("benchmark", bench);
+    r.put("configuration", config);
+    r.put("a", a);
+    r.put("b", b);
+    r.put("median_a_ms", t.medianA() * 1e3);
+    r.put("median_b_ms", t.medianB() * 1e3);
+    r.put("ratio_b_over_a", t.ratio());
+    r.put("rounds", t.rounds());
+    r.put("check", check);
+    rows.add(r);
+    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f ms | %.2f ms | %.2f | %s |%n", bench, config, a, b, t.medianA() * 1e3, t.medianB() * 1e3, t.ratio(), check));
+  }
+
+  /** Largest |a - b| relative to the scale of b; the check every comparison makes before timing. */
+  static double error(float[] a, float[] b) {
+    double scale = 0, err = 0;
+    for (int i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]));
+      err = Math.max(err, Math.abs(a[i] - b[i]));
+    }
+    return scale == 0 ? err : err / scale;
+  }
+
+  private static String checked(float[] a, float[] b) {
+    double e = error(a, b);
+    if (!(e <= 1e-4)) throw new IllegalStateException("the two sides disagree: relative error " + e);
+    return String.format(Locale.ROOT, "same output (max err %.1e of scale)", e);
+  }
+
+  private void peer(long tokens, long experts, long d, long f, String cf, int rounds) {
+    Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, cf, Dispatch.GATHER);
+    SwitchLayerSpec s = l.value();
+    Map<String, float[]> params = ParameterInit.init(s, 1);
+    float[] x = ParameterInit.normal(1, "x", tokens * d);
+    try (LayerRun ours = new LayerRun(l, Mode.EVAL); TfOpsPeer peer = new TfOpsPeer(1, tokens, d, experts, s.expertCapacity(Mode.EVAL))) {
+      String check = checked(peer.run(params, x, experts, f), ours.run(params, x).y());
+      Interleaved t = Interleaved.time(() -> ours.run(params, x), () -> peer.run(params, x, experts, f), 1, rounds);
+      row("peer", String.format(Locale.ROOT, "S=%d E=%d d=%d f=%d cf=%s", tokens, experts, d, f, cf), "switchc (gather, XLA)", "TF Java ops (one-hot einsum)", t, check);
+    }
+  }
+
+  private void dispatch(long tokens, long experts, long d, long f, int rounds) {
+    Located<SwitchLayerSpec> g = layer(tokens, experts, d, f, "1.25", Dispatch.GATHER), e = layer(tokens, experts, d, f, "1.25", Dispatch.EINSUM);
+    Map<String, float[]> params = ParameterInit.init(g.value(), 1);
+    float[] x = ParameterInit.normal(1, "x", tokens * d);
+    try (LayerRun a = new LayerRun(g, Mode.EVAL); LayerRun b = new LayerRun(e, Mode.EVAL)) {
+      String check = checked(b.run(params, x).y(), a.run(params, x).y());
+      row("dispatch", String.format(Locale.ROOT, "S=%d E=%d cf=1.25", tokens, experts), "gather", "einsum",
+          Interleaved.time(() -> a.run(params, x), () -> b.run(params, x), 1, rounds), check);
+    }
+  }
+
+  private void switchVsDense(long tokens, long experts, long d, long f, String cf, int rounds) {
+    Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, cf, Dispatch.GATHER);
+    Map<String, float[]> params = ParameterInit.init(l.value(), 1);
+    float[] x = ParameterInit.normal(1, "x", tokens * d);
+    CompiledModule dense = Programs.denseFfn(tokens, d, f);
+    Map<String, HostTensor> in = new LinkedHashMap<>();
+    in.put("x", HostTensor.ofFloats(dense.signature().inputs().get(0).type(), x));
+    in.put("wi", HostTensor.ofFloats(dense.signature().inputs().get(1).type(), java.util.Arrays.copyOf(params.get("experts/wi"), (int) (d * f))));
+    in.put("wo", HostTensor.ofFloats(dense.signature().inputs().get(2).type(), java.util.Arrays.copyOf(params.get("experts/wo"), (int) (d * f))));
+    try (LayerRun sw = new LayerRun(l, Mode.EVAL); CpuProgram dn = CpuProgram.load(dense)) {
+      row("switch vs dense", String.format(Locale.ROOT, "tokens=%d E=%d cf=%s", tokens, experts, cf), "dense FFN", "Switch FFN",
+          Interleaved.time(() -> dn.run(in), () -> sw.run(params, x), 1, rounds), "FLOP-matched (same d_model, d_ff)");
+    }
+  }
+
+  private void roofline(long n, long tokens, long experts, long d, long f, int rounds) {
+    CompiledModule mm = Programs.matmul(n);
+    float[] a = ParameterInit.normal(2, "a", n * n), b = ParameterInit.normal(2, "b", n * n);
+    Map<String, HostTensor> in = new LinkedHashMap<>();
+    in.put("a", HostTensor.ofFloats(mm.signature().inputs().get(0).type(), a));
+    in.put("b", HostTensor.ofFloats(mm.signature().inputs().get(1).type(), b));
+    Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, "1.0", Dispatch.GATHER);
+    Map<String, float[]> params = ParameterInit.init(l.value(), 1);
+    float[] x = ParameterInit.normal(1, "x", tokens * d);
+    try (CpuProgram p = CpuProgram.load(mm); LayerRun sw = new LayerRun(l, Mode.EVAL)) {
+      Interleaved t = Interleaved.time(() -> p.run(in), () -> sw.run(params, x), 1, rounds);
+      double peak = 2.0 * n * n * n / t.medianA() / 1e9;
+      double useful = 4.0 * tokens * d * f / t.medianB() / 1e9; // each token through its expert: two d x f matmuls
+      row("roofline", String.format(Locale.ROOT, "matmul %d^3: %.1f GFLOP/s; Switch tokens=%d: %.1f GFLOP/s useful = %.0f%% of peak",
+          n, peak, tokens, useful, 100 * useful / peak), "matmul", "Switch layer", t, "useful FLOPs: 4 x tokens x d_model x d_ff");
+    }
+  }
+
+  private void compile(int experts) {
+    Mesh mesh = Mesh.of(new MeshAxis("expert", experts));
+    Located<SwitchLayerSpec> l = SwitchLayer.builder().batch(experts).seq(512).dModel(1024).dFf(4096).experts(experts).groupSize(512).build();
+    SwitchProgram program = new SwitchProgram(l, new Located<>(mesh, l.where()), DefaultLayout.forLayer(mesh));
+    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+    System.gc();
+    heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    long t0 = System.nanoTime();
+    Compilation c = Compilation.of(program, Mode.EVAL);
+    String text = StableHlo.compileSpmd(c.sharded()).text();
+    double ms = (System.nanoTime() - t0) / 1e6;
+    long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum(); // whole JVM heap, an upper bound
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("benchmark", "compile");
+    r.put("configuration", "Switch layer, " + experts + " experts on expert=" + experts);
+    r.put("milliseconds", ms);
+    r.put("heap_peak_bytes", peak);
+    r.put("module_lines", text.lines().count());
+    r.put("plan_collectives", c.plan().collectives().size());
+    rows.add(r);
+    md.append(String.format(Locale.ROOT, "| compile | %s experts on expert=%s | spec to plan + SPMD StableHLO | | %.0f ms | | | JVM heap peak %.1f MiB, %d lines |%n",
+        experts, experts, ms, peak / 1048576.0, text.lines().count()));
+  }
+
+  private void overhead(int calls) {
+    CompiledModule tiny = Programs.tiny();
+    try (CpuProgram p = CpuProgram.load(tiny); BareCall bare = new BareCall(tiny)) {
+      Map<String, HostTensor> in = new LinkedHashMap<>();
+      in.put("a", HostTensor.f32(dev.switchc.ir.Shape.SCALAR, new float[] {1}));
+      in.put("b", HostTensor.f32(dev.switchc.ir.Shape.SCALAR, new float[] {2}));
+      if (p.run(in).get("c").floats()[0] != 3 || bare.run(1, 2) != 3) throw new IllegalStateException("1 + 2 != 3");
+      Interleaved t = Interleaved.time(() -> {
+        for (int i = 0; i < calls; i++) bare.run(1, 2);
+      }, () -> {
+        for (int i = 0; i < calls; i++) p.run(in);
+      }, 1, quick ? 3 : 7);
+      row("overhead", calls + " calls of a scalar add", "bare XlaCallModule session", "switchc CpuProgram", t, "both give 3");
+    }
+  }
+}
