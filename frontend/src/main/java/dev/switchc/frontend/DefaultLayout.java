@@ -70,7 +70,10 @@ public final class DefaultLayout {
     return forLayer(mesh, "<default layout>");
   }
 
-  /** The default layout on {@code mesh}; each rule is located at {@code file} line 0 (see {@link #at}). */
+  /**
+   * The default layout on {@code mesh}; each rule is located at {@code file} line 0 (see {@link #at}).
+   * Programs from a spec file or the DSL locate their default rules at the mesh axis instead.
+   */
   public static Layout forLayer(Mesh mesh, String file) {
     Map<String, List<String>> rules = rules(mesh);
     Map<String, SourceLoc> where = new LinkedHashMap<>();
@@ -85,7 +88,7 @@ public final class DefaultLayout {
 
   /** Whether {@code loc} is the place of a default rule rather than one the user wrote. */
   public static boolean isDefault(SourceLoc loc) {
-    return loc.line() == 0 && loc.what().startsWith(DEFAULT);
+    return loc.what().startsWith(DEFAULT);
   }
 
   /** A rule in spec-file notation: {@code batch = (data, expert)}, {@code experts = expert}, {@code d_model = ()}. */

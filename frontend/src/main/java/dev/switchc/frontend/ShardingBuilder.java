@@ -328,9 +328,20 @@ public final class ShardingBuilder {
     DefaultLayout.rules(mesh.value()).forEach((dim, dflt) -> {
       Written w = rules.get(dim);
       layout.put(dim, w != null ? w.rule().axes() : dflt);
-      where.put(dim, w != null ? w.rule().at() : DefaultLayout.at(defaultsFile, dim, dflt));
+      where.put(dim, w != null ? w.rule().at() : defaultAt(mesh, dim, dflt));
     });
     return new SwitchProgram(layer, mesh, new Layout(layout, where));
+  }
+
+  /**
+   * Where a default rule comes from: the declaration of its last (minor) mesh axis, so an error
+   * the rule causes points at the mesh line to change; a rule without axes at the defaults file.
+   */
+  private SourceLoc defaultAt(Located<Mesh> mesh, String dim, List<String> axes) {
+    SourceLoc generic = DefaultLayout.at(defaultsFile, dim, axes);
+    if (axes.isEmpty()) return generic;
+    SourceLoc axis = mesh.where().fields().get(axes.get(axes.size() - 1));
+    return axis == null ? generic : new SourceLoc(axis.file(), axis.line(), axis.col(), generic.what());
   }
 
   /**
