@@ -55,7 +55,7 @@ class PlanHtmlBrowserTest {
   @ValueSource(strings = {"expert=4", "data=2,expert=4", "data=2,expert=2,model=2"})
   void theMeshPicturesRender(String mesh) throws Exception {
     if (Boolean.getBoolean("switchc.noBrowser")) return;
-    if (!new File(CHROMIUM).canExecute()) fail(CHROMIUM + " is missing: run .ci/run, or apt-get install chromium");
+    if (!new File(CHROMIUM).canExecute()) fail(CHROMIUM + " is missing: .ci/install-chromium (run by the tests module build) could not install it; apt-get install chromium");
     Plan plan = PlanTest.compile(mesh).plan();
     List<String> drawn = PlanHtml.defaultTensors(plan);
     Path html = dir.resolve("plan.html");
