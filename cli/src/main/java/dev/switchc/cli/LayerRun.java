@@ -11,7 +11,7 @@ import dev.switchc.lowering.ModuleSignature;
 import dev.switchc.lowering.Port;
 import dev.switchc.runtime.cpu.CpuProgram;
 import dev.switchc.runtime.cpu.HostTensor;
-import dev.switchc.runtime.cpu.emulation.SpmdProgram;
+import dev.switchc.runtime.cpu.spmd.SpmdProgram;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;

@@ -20,7 +20,7 @@ import dev.switchc.lowering.hlo.HloFunc;
 import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloOp;
 import dev.switchc.runtime.cpu.HostTensor;
-import dev.switchc.runtime.cpu.emulation.SpmdProgram;
+import dev.switchc.runtime.cpu.spmd.SpmdProgram;
 import dev.switchc.tests.Cases.Case;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
