@@ -73,7 +73,8 @@ public final class StableHloPrinter {
     return n;
   }
 
-  static String type(HloType t) {
+  /** A tensor type as StableHLO spells it: {@code tensor<2x3xf32>}. */
+  public static String type(HloType t) {
     StringBuilder sb = new StringBuilder("tensor<");
     for (long d : t.dims()) sb.append(d).append('x');
     return sb.append(t.dtype().mlir()).append('>').toString();
@@ -202,12 +203,7 @@ public final class StableHloPrinter {
 
   private static String region(HloOp.Combiner c, DType dt) {
     String t = "tensor<" + dt.mlir() + ">";
-    String fn = switch (c) {
-      case ADD -> "add";
-      case MAX -> "maximum";
-      case MIN -> "minimum";
-      case ARGMAX -> throw new AssertionError(c);
-    };
+    String fn = c.opName();
     return " ({\n      ^bb0(%a: " + t + ", %b: " + t + "):\n        %r = stablehlo." + fn + " %a, %b : " + t
         + "\n        stablehlo.return %r : " + t + "\n    })";
   }

@@ -85,6 +85,16 @@ public sealed interface HloOp {
   enum Combiner {
     ADD, MAX, MIN, ARGMAX;
 
+    /** The StableHLO op that combines two values: add, maximum, minimum. */
+    public String opName() {
+      return switch (this) {
+        case ADD -> "add";
+        case MAX -> "maximum";
+        case MIN -> "minimum";
+        case ARGMAX -> throw new IllegalArgumentException("argmax combines (value, index) pairs, not with one op");
+      };
+    }
+
     /** The value that leaves the other operand unchanged, the init of a reduction. */
     public double identity(dev.switchc.ir.DType dt) {
       boolean f = dt.isFloat();

@@ -33,12 +33,9 @@ final class DeviceOps {
   static HloValue allReduce(Emitter e, HloOp.AllReduce op, HloValue x, int devices, String what) {
     ReplicaGroups g = ReplicaGroups.of(op.groups(), devices, what);
     requireType(what, op.result().type(), op.operand().type(), "the operand's type (all_reduce keeps the type)");
-    String combine = switch (op.combiner()) {
-      case ADD -> "add";
-      case MAX -> "maximum";
-      case MIN -> "minimum";
-      case ARGMAX -> throw new IllegalStateException(what + ": combiner ARGMAX is not a binary reduction an all_reduce can apply");
-    };
+    if (op.combiner() == HloOp.Combiner.ARGMAX)
+      throw new IllegalStateException(what + ": combiner ARGMAX is not a binary reduction an all_reduce can apply");
+    String combine = op.combiner().opName();
     List<Long> local = op.operand().type().dims();
     HloValue acc = null;
     for (int j = 0; j < g.size(); j++) {

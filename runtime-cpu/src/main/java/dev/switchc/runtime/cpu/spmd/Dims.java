@@ -34,9 +34,7 @@ final class Dims {
 
   /** A type as StableHLO spells it, for messages: {@code tensor<2x3xf32>}. */
   static String spell(HloType t) {
-    StringBuilder sb = new StringBuilder("tensor<");
-    for (long d : t.dims()) sb.append(d).append('x');
-    return sb.append(t.dtype().mlir()).append('>').toString();
+    return dev.switchc.lowering.StableHloPrinter.type(t);
   }
 
   static long product(List<Long> dims) {
