@@ -52,17 +52,40 @@ public final class DefaultLayout {
 
   private static final String DEFAULT = "default rule ";
 
+  /**
+   * The IR dimension names of a whole model ({@code model.ModelIr}): the layer's, plus the
+   * decoder length, attention keys, heads, vocabulary and relative-position buckets.
+   */
+  public static final List<String> MODEL_DIMENSIONS = List.of("batch", "seq", "dec_seq", "key_seq", "dec_key_seq", "vocab",
+      "d_model", "heads", "d_kv", "d_ff", "rel_bucket", "experts", "group", "token", "expert_capacity", "experts_unsplit",
+      "group_unsplit");
+
   /** The default rule of every dimension on {@code mesh}, in {@link #DIMENSIONS} order. */
   public static Map<String, List<String>> rules(Mesh mesh) {
+    return rules(mesh, DIMENSIONS);
+  }
+
+  /**
+   * The default rule of each of {@code dims} on {@code mesh}, in that order. Attention heads go
+   * with {@code d_ff} over {@value #MODEL} (Megatron-style model parallelism, as Mesh TensorFlow's T5).
+   */
+  public static Map<String, List<String>> rules(Mesh mesh, List<String> dims) {
     List<String> batchLike = mesh.axes().stream().map(MeshAxis::name).filter(a -> !a.equals(MODEL)).toList();
     Map<String, List<String>> rules = new LinkedHashMap<>();
-    for (String dim : DIMENSIONS) rules.put(dim, List.of());
-    rules.put("batch", batchLike);
-    rules.put("group", batchLike);
-    rules.put("group_unsplit", batchLike.stream().filter(a -> !a.equals(EXPERT)).toList());
-    if (mesh.has(EXPERT)) rules.put("experts", List.of(EXPERT));
-    if (mesh.has(MODEL)) rules.put("d_ff", List.of(MODEL));
+    for (String dim : dims) rules.put(dim, List.of());
+    put(rules, "batch", batchLike);
+    put(rules, "group", batchLike);
+    put(rules, "group_unsplit", batchLike.stream().filter(a -> !a.equals(EXPERT)).toList());
+    if (mesh.has(EXPERT)) put(rules, "experts", List.of(EXPERT));
+    if (mesh.has(MODEL)) {
+      put(rules, "d_ff", List.of(MODEL));
+      put(rules, "heads", List.of(MODEL));
+    }
     return rules;
+  }
+
+  private static void put(Map<String, List<String>> rules, String dim, List<String> axes) {
+    if (rules.containsKey(dim)) rules.put(dim, axes);
   }
 
   /** {@link #forLayer(Mesh, String)} for code that has no file to name, e.g. tests of later passes. */

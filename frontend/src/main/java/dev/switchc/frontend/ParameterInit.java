@@ -23,10 +23,12 @@ public final class ParameterInit {
   /** The parameters of {@code layer}, in the order of the compiled function's arguments. */
   public static List<ParamSpec> params(SwitchLayerSpec s) {
     Dim dModel = new Dim("d_model", s.dModel()), dFf = new Dim("d_ff", s.dFf()), experts = new Dim("experts", s.experts());
-    return List.of(
-        new ParamSpec(SwitchLayerIr.ROUTER_W, Shape.of(dModel, experts), s.dModel()),
-        new ParamSpec(SwitchLayerIr.EXPERTS_WI, Shape.of(experts, dModel, dFf), s.dModel()),
-        new ParamSpec(SwitchLayerIr.EXPERTS_WO, Shape.of(experts, dFf, dModel), s.dFf()));
+    List<ParamSpec> out = new java.util.ArrayList<>();
+    out.add(new ParamSpec(SwitchLayerIr.ROUTER_W, Shape.of(dModel, experts), s.dModel()));
+    for (String wi : s.activation().gated() ? List.of(SwitchLayerIr.EXPERTS_WI + "_0", SwitchLayerIr.EXPERTS_WI + "_1") : List.of(SwitchLayerIr.EXPERTS_WI))
+      out.add(new ParamSpec(wi, Shape.of(experts, dModel, dFf), s.dModel()));
+    out.add(new ParamSpec(SwitchLayerIr.EXPERTS_WO, Shape.of(experts, dFf, dModel), s.dFf()));
+    return List.copyOf(out);
   }
 
   /** Row-major values of every parameter of {@code s}, keyed by name in argument order. */

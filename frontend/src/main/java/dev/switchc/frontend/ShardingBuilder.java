@@ -83,6 +83,9 @@ public final class ShardingBuilder {
   private final Map<String, SourceLoc> scope = new HashMap<>();
 
   private final List<Diagnostic> errors = new ArrayList<>();
+  /** The dimensions a rule may name: the layer's, or a model's ({@link #dimensions}). */
+  private List<String> dimensions = DefaultLayout.DIMENSIONS;
+  private String owner = "layer";
 
   /**
    * An empty mesh (one device) and no rules.
@@ -97,6 +100,16 @@ public final class ShardingBuilder {
     this.meshSyntax = syntax;
     this.meshBlock = meshBlock;
     this.ruleSyntax = syntax;
+  }
+
+  /**
+   * Rules may name {@code dims} (default: the Switch layer's {@link DefaultLayout#DIMENSIONS});
+   * {@code owner} says whose they are in messages ("layer", "model").
+   */
+  public ShardingBuilder dimensions(List<String> dims, String owner) {
+    this.dimensions = List.copyOf(dims);
+    this.owner = owner;
+    return this;
   }
 
   /** The mesh place of a spec file that has no mesh block. */
@@ -223,9 +236,9 @@ public final class ShardingBuilder {
   }
 
   private boolean writeDim(String dim, SourceLoc dimAt, SourceLoc at) {
-    if (!DefaultLayout.DIMENSIONS.contains(dim)) {
+    if (!dimensions.contains(dim)) {
       errors.add(new Diagnostic(dimAt, at.what() + ": unknown dimension '" + dim + "' in layout; "
-          + Names.didYouMean(dim, DefaultLayout.DIMENSIONS) + "the layer's dimensions: " + String.join(", ", DefaultLayout.DIMENSIONS)));
+          + Names.didYouMean(dim, dimensions) + "the " + owner + "'s dimensions: " + String.join(", ", dimensions)));
       return false;
     }
     SourceLoc first = scope.get(dim);
@@ -286,7 +299,7 @@ public final class ShardingBuilder {
       };
       if (noBlock) add = "add one, e.g. 'mesh { " + axis + " = N }'";
       else if (meshSyntax == Syntax.DSL) add = "add one, e.g. " + meshSyntax.axis(axis, "N");
-      return why + ", so the layer runs on one device; " + add + ", or remove the rule";
+      return why + ", so the " + owner + " runs on one device; " + add + ", or remove the rule";
     }
     String origin = switch (meshSyntax) {
       case SPEC -> " (mesh block at " + lineCol(meshBlock) + ")";
@@ -320,17 +333,31 @@ public final class ShardingBuilder {
    * @throws CompileError with {@link #problems()}, if any
    */
   public SwitchProgram build(Located<SwitchLayerSpec> layer) {
+    Sharding s = buildSharding();
+    return new SwitchProgram(layer, s.mesh(), s.layout());
+  }
+
+  /** A checked mesh and the layout of every one of {@link #dimensions}. */
+  public record Sharding(Located<Mesh> mesh, Layout layout) {}
+
+  /**
+   * The mesh (one device if no axes) and the layout of every dimension, each from its explicit
+   * rule or else its {@link DefaultLayout default}.
+   *
+   * @throws CompileError with {@link #problems()}, if any
+   */
+  public Sharding buildSharding() {
     List<Diagnostic> problems = problems();
     if (!problems.isEmpty()) throw new CompileError(problems);
     Located<Mesh> mesh = currentMesh();
     Map<String, List<String>> layout = new LinkedHashMap<>();
     Map<String, SourceLoc> where = new LinkedHashMap<>();
-    DefaultLayout.rules(mesh.value()).forEach((dim, dflt) -> {
+    DefaultLayout.rules(mesh.value(), dimensions).forEach((dim, dflt) -> {
       Written w = rules.get(dim);
       layout.put(dim, w != null ? w.rule().axes() : dflt);
       where.put(dim, w != null ? w.rule().at() : defaultAt(mesh, dim, dflt));
     });
-    return new SwitchProgram(layer, mesh, new Layout(layout, where));
+    return new Sharding(mesh, new Layout(layout, where));
   }
 
   /**

@@ -84,7 +84,7 @@ class OverridesTest {
             + " eval_capacity_factor, min_capacity, activation, activation_dtype, router_aux_loss_coef, init_scale, dispatch",
         "--set batch=x: error: batch = x: 'x' is not a number; expected a positive integer",
         "--set activation=\"gelu\": error: activation = \"gelu\": activation does not take a quoted string; expected one of"
-            + " relu, gelu; remove the quotes");
+            + " relu, gelu, geglu; remove the quotes");
   }
 
   @Test

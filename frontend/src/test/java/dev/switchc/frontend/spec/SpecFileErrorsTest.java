@@ -354,7 +354,7 @@ class SpecFileErrorsTest {
           activation = swish
         }
         """,
-        "bad.swc:7:16: error: activation = swish: 'swish' is not a valid value; expected one of relu, gelu");
+        "bad.swc:7:16: error: activation = swish: 'swish' is not a valid value; expected one of relu, gelu, geglu");
   }
 
   @Test
@@ -448,7 +448,7 @@ class SpecFileErrorsTest {
         "bad.swc:4:3: error: d_modle = 128: unknown field 'd_modle' in switch_layer; did you mean 'd_model'? " + KNOWN_FIELDS,
         "bad.swc:5:10: error: d_ff = 1.5: '1.5' is not an integer; expected a positive integer",
         "bad.swc:6:13: error: experts = 0: must be at least 1; expected a positive integer",
-        "bad.swc:7:16: error: activation = tanh: 'tanh' is not a valid value; expected one of relu, gelu",
+        "bad.swc:7:16: error: activation = tanh: 'tanh' is not a valid value; expected one of relu, gelu, geglu",
         "bad.swc:8:3: error: experts = 4: duplicate field 'experts', first set at 6:3 (experts = 0); remove one of them",
         "bad.swc:10:15: error: data = 0: must be at least 1; expected a positive integer, the number of devices along 'data'");
   }
