@@ -3,6 +3,7 @@ package dev.switchc.cli;
 import dev.switchc.cli.io.AtomicFile;
 import dev.switchc.cli.report.PlanJson;
 import dev.switchc.cli.report.PlanProto;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.SwitchLayerSpec;
 import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.IrPrinter;
@@ -43,7 +44,7 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SwitchProgram program = specOptions.load();
+    Program program = specOptions.load();
     Compilation c = Compilation.of(program, specOptions.mode());
     boolean spmd = target == Target.tpu || c.multiDevice();
     CompiledModule module = spmd ? c.spmdText() : c.singleDevice();
@@ -70,13 +71,18 @@ final class CompileCommand implements Callable<Integer> {
     return p;
   }
 
-  static String summary(SwitchProgram program, Compilation c, CompiledModule module, boolean spmd) {
-    SwitchLayerSpec s = program.layer().value();
+  static String summary(Program program, Compilation c, CompiledModule module, boolean spmd) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "switch layer, %s mode: capacity factor %s, expert capacity %d per group, %d groups of %d tokens%n",
-        c.mode().name().toLowerCase(Locale.ROOT), RunStats.decimal(s.capacityFactor(c.mode())), s.expertCapacity(c.mode()), s.groups(), s.groupSize()));
-    sb.append(String.format(Locale.ROOT, "dispatch %s, activation %s, activations %s (router f32)%n",
-        s.dispatch().specName(), s.activation().specName(), s.activationDtype().specName()));
+    if (program instanceof SwitchProgram layer) {
+      SwitchLayerSpec s = layer.layer().value();
+      sb.append(String.format(Locale.ROOT, "switch layer, %s mode: capacity factor %s, expert capacity %d per group, %d groups of %d tokens%n",
+          c.mode().name().toLowerCase(Locale.ROOT), RunStats.decimal(s.capacityFactor(c.mode())), s.expertCapacity(c.mode()), s.groups(), s.groupSize()));
+      sb.append(String.format(Locale.ROOT, "dispatch %s, activation %s, activations %s (router f32)%n",
+          s.dispatch().specName(), s.activation().specName(), s.activationDtype().specName()));
+    } else {
+      sb.append(String.format(Locale.ROOT, "model %s, %d parameters%n", c.plan().program(), c.plan().parameterCount()));
+      c.plan().facts().forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+    }
     if (spmd)
       sb.append(String.format(Locale.ROOT, "SPMD module for mesh %s (%d devices): per-device body @shmap_body with %d collectives%n",
           program.mesh().value(), program.mesh().value().devices(), c.plan().collectives().size()));

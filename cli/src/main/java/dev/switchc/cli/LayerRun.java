@@ -6,15 +6,10 @@ import dev.switchc.frontend.SwitchLayerIr;
 import dev.switchc.frontend.SwitchLayerSpec;
 import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.Shape;
-import dev.switchc.lowering.Lower;
-import dev.switchc.lowering.ModuleSignature;
 import dev.switchc.lowering.Port;
-import dev.switchc.runtime.cpu.CpuProgram;
 import dev.switchc.runtime.cpu.HostTensor;
-import dev.switchc.runtime.cpu.spmd.SpmdProgram;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Compiles one Switch layer and runs it on XLA CPU: the pipeline behind {@code switchc run}. On a
@@ -24,23 +19,11 @@ import java.util.function.Function;
  */
 public final class LayerRun implements AutoCloseable {
   private final Compilation compilation;
-  private final ModuleSignature signature;
-  private final AutoCloseable program;
-  private final Function<Map<String, HostTensor>, Map<String, HostTensor>> runner;
+  private final ProgramRunner runner;
 
   public LayerRun(Compilation c) {
     this.compilation = c;
-    MemoryBudget.check(c.sharded());
-    this.signature = Lower.signature(c.global());
-    if (c.multiDevice()) {
-      SpmdProgram p = SpmdProgram.load(c.spmd(), signature);
-      this.program = p;
-      this.runner = inputs -> p.run(inputs).global();
-    } else {
-      CpuProgram p = CpuProgram.load(c.singleDevice());
-      this.program = p;
-      this.runner = p::run;
-    }
+    this.runner = new ProgramRunner(c);
   }
 
   /** The layer alone on one device. */
@@ -55,13 +38,13 @@ public final class LayerRun implements AutoCloseable {
   /** The layer's outputs and router statistics for input {@code x} ([batch, seq, d_model], row-major). */
   public RunStats.Result run(Map<String, float[]> params, float[] x) {
     Map<String, HostTensor> inputs = new LinkedHashMap<>();
-    for (Port p : signature.inputs()) {
+    for (Port p : runner.signature().inputs()) {
       float[] data = p.name().equals(SwitchLayerIr.X) ? x : params.get(p.name());
       if (data == null) throw new IllegalArgumentException("no value for " + p.name());
       inputs.put(p.name(), HostTensor.ofFloats(p.type(), data));
     }
-    Map<String, HostTensor> out = runner.apply(inputs);
-    return new RunStats.Result(compilation.program().layer().value(), compilation.mode(),
+    Map<String, HostTensor> out = runner.run(inputs);
+    return new RunStats.Result(((SwitchProgram) compilation.program()).layer().value(), compilation.mode(),
         out.get(SwitchLayerIr.Y).floats(),
         out.get(SwitchLayerIr.AUX_LOSS).floats()[0],
         out.get(SwitchLayerIr.TOKENS_PER_EXPERT).ints(),
@@ -70,15 +53,11 @@ public final class LayerRun implements AutoCloseable {
 
   /** The named shape of input {@code name} of the compiled program. */
   public Shape inputShape(String name) {
-    return signature.inputs().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().type().shape();
+    return runner.signature().inputs().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow().type().shape();
   }
 
   @Override
   public void close() {
-    try {
-      program.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("closing the program failed", e);
-    }
+    runner.close();
   }
 }

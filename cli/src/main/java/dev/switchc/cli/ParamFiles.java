@@ -24,10 +24,14 @@ final class ParamFiles {
   private ParamFiles() {}
 
   static Map<String, float[]> load(Path file, SwitchLayerSpec spec) throws IOException {
+    return load(file, ParameterInit.params(spec), "a Switch layer");
+  }
+
+  /** The tensors of {@code file}, which must be exactly {@code expected}; {@code what} names the program in messages. */
+  static Map<String, float[]> load(Path file, List<ParamSpec> expected, String what) throws IOException {
     Map<String, FloatArray> tensors = Safetensors.read(file).tensors();
     List<String> problems = new ArrayList<>();
     Map<String, float[]> out = new LinkedHashMap<>();
-    List<ParamSpec> expected = ParameterInit.params(spec);
     for (ParamSpec p : expected) {
       FloatArray t = tensors.get(p.name());
       if (t == null) problems.add("missing tensor '" + p.name() + "'; the spec needs shape " + p.shape());
@@ -42,17 +46,22 @@ final class ParamFiles {
     }
     for (String name : tensors.keySet())
       if (expected.stream().noneMatch(p -> p.name().equals(name)))
-        problems.add("unexpected tensor '" + name + "'; a Switch layer has exactly "
-            + String.join(", ", expected.stream().map(ParamSpec::name).toList()));
+        problems.add("unexpected tensor '" + name + "'; " + what + " has exactly "
+            + (expected.size() <= 12 ? String.join(", ", expected.stream().map(ParamSpec::name).toList()) : expected.size() + " tensors, such as "
+                + String.join(", ", expected.stream().limit(4).map(ParamSpec::name).toList())));
     if (!problems.isEmpty())
       throw new UserInputError(file + ": " + String.join("\n" + file + ": ", problems));
     return out;
   }
 
   static void save(Path file, SwitchLayerSpec spec, Map<String, float[]> params) throws IOException {
+    save(file, ParameterInit.params(spec), params, "switchc-switch-layer");
+  }
+
+  static void save(Path file, List<ParamSpec> specs, Map<String, float[]> params, String format) throws IOException {
     Map<String, FloatArray> tensors = new LinkedHashMap<>();
-    for (ParamSpec p : ParameterInit.params(spec)) tensors.put(p.name(), new FloatArray(sizes(p.shape()), params.get(p.name())));
-    Safetensors.write(file, tensors, Map.of("format", "switchc-switch-layer"));
+    for (ParamSpec p : specs) tensors.put(p.name(), new FloatArray(sizes(p.shape()), params.get(p.name())));
+    Safetensors.write(file, tensors, Map.of("format", format));
   }
 
   /** "NaN at element 12" for the first non-finite value, or null. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code switchc plan SPEC --mesh ...}: the sharding plan as text (default), JSON, HTML or protobuf. */
+/** {@code switchc plan SPEC|--preset NAME --mesh ...}: the sharding plan as text (default), JSON, HTML or protobuf. */
 @Command(name = "plan", mixinStandardHelpOptions = true, description = "Show the sharding plan: layouts, per-device shapes, bytes, FLOPs and collectives.")
 final class PlanCommand implements Callable<Integer> {
   enum Format { text, json, html, proto }

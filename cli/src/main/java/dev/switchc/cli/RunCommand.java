@@ -4,6 +4,12 @@ import dev.switchc.cli.io.AtomicFile;
 import dev.switchc.cli.io.FloatArray;
 import dev.switchc.cli.io.Npy;
 import dev.switchc.frontend.ParameterInit;
+import dev.switchc.frontend.ParameterInit.ParamSpec;
+import dev.switchc.frontend.Program;
+import dev.switchc.frontend.model.ModelIr;
+import dev.switchc.frontend.model.ModelParams;
+import dev.switchc.frontend.model.ModelProgram;
+import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.SwitchLayerIr;
 import dev.switchc.frontend.SwitchLayerSpec;
 import dev.switchc.frontend.SwitchProgram;
@@ -42,20 +48,27 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--save-params", paramLabel = "P.safetensors", description = "Write the parameters used.")
   Path saveParams;
 
-  @Option(names = "--input", paramLabel = "X.npy", description = "float32 input of shape [batch, seq, d_model] (default: seeded standard normal).")
+  @Option(names = "--input", paramLabel = "X.npy", description = "A layer's float32 input [batch, seq, d_model] (default: seeded standard normal);"
+      + " a model's int32 token ids [batch, seq] (default: seeded uniform ids).")
   Path input;
 
-  @Option(names = "--output", paramLabel = "Y.npy", description = "Where to write the layer output (default: out/<spec name>/y.npy).")
+  @Option(names = "--targets", paramLabel = "T.npy", description = "An encoder-decoder model's int32 target ids [batch, dec_seq] (default: seeded uniform ids).")
+  Path targets;
+
+  @Option(names = "--output", paramLabel = "Y.npy", description = "Where to write the layer output y, or a model's logits (default: out/<spec name>/y.npy or logits.npy).")
   Path output;
 
-  @Option(names = "--stats", paramLabel = "S.json", description = "Where to write router statistics (default: out/<spec name>/stats.json).")
+  @Option(names = "--stats", paramLabel = "S.json", description = "Where to write router statistics, or a model's losses (default: out/<spec name>/stats.json).")
   Path stats;
 
   @Override
   public Integer call() throws Exception {
-    SwitchProgram program = specOptions.load();
+    Program loaded = specOptions.load();
+    if (loaded instanceof ModelProgram model) return runModel(model);
+    if (targets != null) throw new UserInputError("--targets is for encoder-decoder models; a switch_layer takes one --input");
+    SwitchProgram program = (SwitchProgram) loaded;
     SwitchLayerSpec spec = program.layer().value();
-    String base = specOptions.spec.getFileName().toString().replaceFirst("\\.swc$", "");
+    String base = specOptions.baseName();
     Path outPath = output != null ? output : Path.of("out", base, "y.npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
 
@@ -80,6 +93,58 @@ final class RunCommand implements Callable<Integer> {
       for (String w : wrote) command.commandLine().getOut().println("wrote " + w);
     }
     return Main.OK;
+  }
+
+  private int runModel(ModelProgram program) throws java.io.IOException {
+    ModelSpec spec = program.model().value();
+    String base = specOptions.baseName();
+    Path outPath = output != null ? output : Path.of("out", base, "logits.npy");
+    Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
+    if (targets != null && !spec.encoderDecoder())
+      throw new UserInputError("--targets: a decoder_only model predicts its --input ids shifted by one; it takes no targets");
+    try (ModelRun run = new ModelRun(Compilation.of(program, specOptions.mode()))) {
+      List<ParamSpec> paramSpecs = ModelParams.of(run.compilation().global());
+      Map<String, float[]> weights = params != null ? ParamFiles.load(params, paramSpecs, "this model")
+          : ModelParams.init(paramSpecs, spec.initScale(), seed);
+      int[] ids = tokens(input, ModelIr.INPUTS, run.inputShape(ModelIr.INPUTS), spec.vocab());
+      int[] tgt = spec.encoderDecoder() ? tokens(targets, ModelIr.TARGETS, run.inputShape(ModelIr.TARGETS), spec.vocab()) : null;
+      ModelRun.Result r = run.run(weights, ids, tgt);
+
+      List<String> wrote = new ArrayList<>();
+      if (saveParams != null) {
+        ParamFiles.save(createParent(saveParams), paramSpecs, weights, "switchc-model");
+        wrote.add("parameters " + saveParams);
+      }
+      long length = spec.decoderLength();
+      Npy.writeFloats(createParent(outPath), new FloatArray(new long[] {spec.batch(), length, spec.vocab()}, r.logits()));
+      wrote.add("logits " + outPath);
+      Map<String, Object> losses = new java.util.LinkedHashMap<>();
+      losses.put("mode", specOptions.mode().name().toLowerCase(java.util.Locale.ROOT));
+      losses.put("loss", r.loss());
+      losses.put("cross_entropy", r.crossEntropy());
+      losses.put("aux_loss", r.auxLoss());
+      losses.put("z_loss", r.zLoss());
+      AtomicFile.writeString(createParent(statsPath), Json.write(losses));
+      wrote.add("losses " + statsPath);
+      var out = command.commandLine().getOut();
+      if (run.compilation().multiDevice())
+        out.println("ran the SPMD program for mesh " + program.mesh().value() + " (" + program.mesh().value().devices()
+            + " devices) in the CPU emulation of the mesh");
+      out.println(String.format(java.util.Locale.ROOT, "%s, %d parameters: loss %.6g = cross_entropy %.6g + aux_loss %.6g + z_loss %.6g",
+          run.compilation().plan().program(), run.compilation().plan().parameterCount(), r.loss(), r.crossEntropy(), r.auxLoss(), r.zLoss()));
+      for (String w : wrote) out.println("wrote " + w);
+    }
+    return Main.OK;
+  }
+
+  /** Token ids from {@code file} (checked against {@code shape}), or seeded ids in [1, vocab) without one. */
+  private int[] tokens(Path file, String name, Shape shape, long vocab) throws java.io.IOException {
+    if (file == null) return ParameterInit.tokenIds(seed, name, shape.elements(), vocab);
+    dev.switchc.cli.io.IntArray a = Npy.readInts(file);
+    if (!Arrays.equals(a.shape(), ParamFiles.sizes(shape)))
+      throw new UserInputError(file + ": " + name + " has shape " + Arrays.toString(a.shape()) + " but the model needs " + shape
+          + "; write an int32 array of that shape, or change batch/seq/dec_seq with --set");
+    return a.data();
   }
 
   private static Path createParent(Path p) throws java.io.IOException {

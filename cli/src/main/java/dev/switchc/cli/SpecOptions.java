@@ -1,7 +1,9 @@
 package dev.switchc.cli;
 
 import dev.switchc.frontend.Mode;
-import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.Program;
+import dev.switchc.frontend.model.Presets;
+import java.util.Optional;
 import dev.switchc.frontend.spec.Overrides;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +14,19 @@ import picocli.CommandLine.Parameters;
 
 /** The spec file, its {@code --set} overrides and the mode: shared by every command. */
 final class SpecOptions {
-  @Parameters(index = "0", paramLabel = "SPEC", description = "Spec file (.swc), e.g. examples/switch-layer.swc.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "Spec file (.swc), e.g. examples/switch-layer.swc; or use --preset.")
   Path spec;
+
+  @Option(names = "--preset", paramLabel = "NAME", description = "A model of the paper instead of a spec file: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = PresetNames.class)
+  String preset;
+
+  static final class PresetNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Presets.NAMES.iterator();
+    }
+  }
 
   @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec field, e.g. --set experts=8 --set capacity_factor=0.5.")
   List<String> sets = new ArrayList<>();
@@ -35,9 +48,18 @@ final class SpecOptions {
     boolean eval;
   }
 
-  /** The layer, its mesh and layout: spec file, then --set, --mesh and --layout. */
-  SwitchProgram load() {
-    return Overrides.applyProgram(spec, sets, java.util.Optional.ofNullable(mesh), layouts);
+  /** The layer or model, its mesh and layout: spec file or preset, then --set, --mesh and --layout. */
+  Program load() {
+    if ((spec == null) == (preset == null))
+      throw new UserInputError(spec == null ? "give a spec file (e.g. examples/switch-layer.swc) or --preset NAME (" + String.join(", ", Presets.NAMES) + ")"
+          : "give a spec file or --preset, not both");
+    Optional<String> m = Optional.ofNullable(mesh);
+    return preset != null ? Presets.load(preset, sets, m, layouts) : Overrides.load(spec, sets, m, layouts);
+  }
+
+  /** A short name for output directories: the spec file's name without .swc, or the preset's. */
+  String baseName() {
+    return preset != null ? preset : spec.getFileName().toString().replaceFirst("\\.swc$", "");
   }
 
   Mode mode() {

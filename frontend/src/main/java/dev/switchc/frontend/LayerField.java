@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
  * parser, {@code --set} overrides and the DSL all set fields through this one table, which is why
  * they produce the same {@link SwitchLayerSpec}.
  */
-public enum LayerField {
+public enum LayerField implements SpecField {
   BATCH(FieldKind.INTEGER),
   SEQ(FieldKind.INTEGER),
   D_MODEL(FieldKind.INTEGER),

@@ -58,6 +58,14 @@ public final class ParameterInit {
     return v;
   }
 
+  /** {@code n} token ids uniform in [1, vocab) (never padding), or all 0 when the vocabulary is {0}, e.g. example model inputs. */
+  public static int[] tokenIds(long seed, String stream, long n, long vocab) {
+    int[] v = new int[Math.toIntExact(n)];
+    SplittableRandom r = stream(seed, stream);
+    for (int i = 0; i < v.length; i++) v[i] = vocab < 2 ? 0 : 1 + (int) r.nextLong(vocab - 1);
+    return v;
+  }
+
   private static SplittableRandom stream(long seed, String name) {
     return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
   }

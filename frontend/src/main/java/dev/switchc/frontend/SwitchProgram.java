@@ -28,7 +28,7 @@ import java.util.Objects;
  *     dimensions map to no axes): the user's rule where one was written, else the default; its
  *     {@code where} tells which ({@link DefaultLayout#isDefault})
  */
-public record SwitchProgram(Located<SwitchLayerSpec> layer, Located<Mesh> mesh, Layout layout) {
+public record SwitchProgram(Located<SwitchLayerSpec> layer, Located<Mesh> mesh, Layout layout) implements Program {
   public SwitchProgram {
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(mesh, "mesh");

@@ -26,7 +26,15 @@ public final class PlanJson {
     for (Plan.Rule r : p.rules()) rules.add(map("dim", r.dim(), "axes", r.axes(), "source", r.source()));
     m.put("rules", rules);
     m.put("facts", p.facts());
-    m.put("parameters", map("total", p.parameterCount(), "total_bytes", p.parameterBytes(), "bytes_per_device", p.perDevice().parameterBytes()));
+    Map<String, Object> parameters = map("total", p.parameterCount(), "total_bytes", p.parameterBytes(), "bytes_per_device", p.perDevice().parameterBytes());
+    if (!p.parametersByLayer().isEmpty()) {
+      List<Object> byLayer = new ArrayList<>();
+      p.parametersByLayer().forEach((name, t) -> byLayer.add(map("name", name, "parameters", t.parameters(), "bytes", t.bytes(),
+          "bytes_per_device", t.bytesPerDevice())));
+      parameters = new LinkedHashMap<>(parameters);
+      parameters.put("by_layer", byLayer);
+    }
+    m.put("parameters", parameters);
     m.put("per_device", map("parameter_bytes", p.perDevice().parameterBytes(), "activation_peak_bytes", p.perDevice().activationPeakBytes(),
         "flops", p.perDevice().flops()));
     List<Object> tensors = new ArrayList<>();

@@ -34,6 +34,14 @@ public final class PlanText {
         .append(" parameters, ").append(Units.bytes(p.parameterBytes())).append(")\n");
     sb.append("  activation peak   ").append(Units.bytes(p.perDevice().activationPeakBytes())).append(" (estimate: live values in program order)\n");
     sb.append("  compute           ").append(Units.flops(p.perDevice().flops())).append('\n');
+    if (!p.parametersByLayer().isEmpty()) {
+      sb.append("\nparameters by layer\n");
+      List<String[]> rows2 = new ArrayList<>();
+      rows2.add(new String[] {"layer", "parameters", "bytes (all devices)", "bytes/device"});
+      p.parametersByLayer().forEach((name, t) -> rows2.add(new String[] {name, Long.toString(t.parameters()), Units.bytes(t.bytes()),
+          Units.bytes(t.bytesPerDevice())}));
+      table(sb, rows2);
+    }
 
     sb.append("\ncollectives\n");
     if (p.collectives().isEmpty()) sb.append("  none: every op runs on local data\n");

@@ -2,6 +2,7 @@ package dev.switchc.frontend.spec;
 
 import dev.switchc.frontend.LayerField;
 import dev.switchc.frontend.Names;
+import dev.switchc.frontend.SpecField;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.SourceLoc;
 
@@ -25,17 +26,21 @@ record FieldAssignment(String name, SourceLoc nameAt, String value, boolean quot
 
   /** The field this assignment names. */
   LayerField field() {
-    return LayerField.bySpecName(name).orElseThrow(() -> {
-      String known = "known fields: " + LayerField.allNames();
-      String hint = Names.closest(name, LayerField.values(), LayerField::specName)
-          .map(f -> "did you mean '" + f + "'? " + known)
-          .orElse(known);
-      return new CompileError(nameAt, text() + ": unknown field '" + name + "' in switch_layer; " + hint);
-    });
+    return field(LayerField.values(), "switch_layer");
+  }
+
+  /** The field of {@code table} (a block's fields) this assignment names; {@code block} is the block's name for messages. */
+  <F extends SpecField> F field(F[] table, String block) {
+    for (F f : table) if (f.specName().equals(name)) return f;
+    String known = "known fields: " + String.join(", ", java.util.Arrays.stream(table).map(SpecField::specName).toList());
+    String hint = Names.closest(name, table, SpecField::specName)
+        .map(f -> "did you mean '" + f + "'? " + known)
+        .orElse(known);
+    throw new CompileError(nameAt, text() + ": unknown field '" + name + "' in " + block + "; " + hint);
   }
 
   /** The value converted to {@code field}'s type (Long, BigDecimal or an enum), unchecked for range. */
-  Object valueFor(LayerField field) {
+  Object valueFor(SpecField field) {
     if (quoted) {
       String bare = value.substring(1, value.length() - 1);
       String hint = parses(field, bare) ? "; remove the quotes" : "";
@@ -49,7 +54,7 @@ record FieldAssignment(String name, SourceLoc nameAt, String value, boolean quot
     }
   }
 
-  private static boolean parses(LayerField field, String text) {
+  private static boolean parses(SpecField field, String text) {
     try {
       field.parse(text);
       return true;

@@ -1,6 +1,8 @@
 package dev.switchc.frontend.spec;
 
-import dev.switchc.frontend.LayerField;
+import dev.switchc.frontend.Program;
+import dev.switchc.frontend.SpecField;
+import dev.switchc.frontend.model.ModelField;
 import dev.switchc.frontend.Located;
 import dev.switchc.frontend.SwitchLayerSpec;
 import dev.switchc.frontend.SwitchProgram;
@@ -30,17 +32,34 @@ public final class Overrides {
    */
   public static SwitchProgram applyProgram(String fileName, String text, List<String> sets, Optional<String> mesh,
       List<String> layouts) {
+    return draft(fileName, text, sets, mesh, layouts).build();
+  }
+
+  /**
+   * Like {@link #applyProgram(String, String, List, Optional, List)} for a spec describing a layer
+   * or a model: a {@link SwitchProgram} or a {@link dev.switchc.frontend.model.ModelProgram}.
+   */
+  public static Program load(String fileName, String text, List<String> sets, Optional<String> mesh, List<String> layouts) {
+    return draft(fileName, text, sets, mesh, layouts).buildAny();
+  }
+
+  /** {@link #load(String, String, List, Optional, List)} on a file; an unreadable file is a CompileError at its path. */
+  public static Program load(Path file, List<String> sets, Optional<String> mesh, List<String> layouts) {
+    return load(file.toString(), SpecFile.readText(file), sets, mesh, layouts);
+  }
+
+  private static ProgramDraft draft(String fileName, String text, List<String> sets, Optional<String> mesh, List<String> layouts) {
     ProgramDraft draft = SpecFile.read(fileName, text);
     for (String set : sets) {
       try {
-        draft.layer.override(assignment(set));
+        draft.override(assignment(set, draft.model != null));
       } catch (CompileError e) {
-        draft.layer.errors(e.diagnostics());
+        draft.errors(e.diagnostics());
       }
     }
     mesh.ifPresent(m -> ShardingFlags.mesh(draft.sharding, m));
     layouts.forEach(l -> ShardingFlags.layout(draft.sharding, l));
-    return draft.build();
+    return draft;
   }
 
   /** {@link #applyProgram(String, String, List, Optional, List)} on a file; an unreadable file is a CompileError at its path. */
@@ -65,6 +84,11 @@ public final class Overrides {
 
   /** One {@code --set} as an assignment located at the option itself, or why it is malformed. */
   static FieldAssignment assignment(String set) {
+    return assignment(set, false);
+  }
+
+  /** {@code model}: the set is for a model block's fields rather than a switch_layer's. */
+  static FieldAssignment assignment(String set, boolean model) {
     SourceLoc at = new SourceLoc("--set " + set, 0, 0, set);
     int eq = set.indexOf('=');
     String name = eq < 0 ? set.trim() : set.substring(0, eq).trim();
@@ -75,7 +99,8 @@ public final class Overrides {
     boolean quoted = value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"");
     FieldAssignment a = new FieldAssignment(name, at, value, quoted, at);
     if (value.isEmpty()) {
-      LayerField field = a.field(); // an unknown name is the bigger problem; report that first
+      // an unknown name is the bigger problem; report that first
+      SpecField field = model ? a.field(ModelField.values(), ModelDraft.BLOCK) : a.field();
       throw new CompileError(at, name + " = : the value is missing; write --set " + name + "=<value> (" + field.expected() + ")");
     }
     return a;

@@ -35,8 +35,9 @@ public final class SpecFile {
   static final String SWITCH_LAYER = "switch_layer";
   static final String MESH = "mesh";
   static final String LAYOUT = "layout";
+  static final String MODEL = ModelDraft.BLOCK;
   /** Blocks this version understands. */
-  private static final List<String> KNOWN_BLOCKS = List.of(SWITCH_LAYER, MESH, LAYOUT);
+  private static final List<String> KNOWN_BLOCKS = List.of(SWITCH_LAYER, MODEL, MESH, LAYOUT);
 
   /**
    * Parses and validates spec text; {@code fileName} is only used in locations.
@@ -45,6 +46,15 @@ public final class SpecFile {
    */
   public static SwitchProgram parseProgram(String fileName, String text) {
     return read(fileName, text).build();
+  }
+
+  /**
+   * Parses and validates spec text describing a layer or a model.
+   *
+   * @throws CompileError listing every problem found
+   */
+  public static dev.switchc.frontend.Program parseAny(String fileName, String text) {
+    return read(fileName, text).buildAny();
   }
 
   /**
@@ -122,6 +132,8 @@ public final class SpecFile {
       return new ProgramDraft(fileName, empty);
     }
     SwcParser.BlockContext layer = first(blocks, SWITCH_LAYER), mesh = first(blocks, MESH), layout = first(blocks, LAYOUT);
+    SwcParser.BlockContext model = first(blocks, MODEL);
+    if (model != null && layer == null) return readModel(fileName, blocks, model, mesh, layout);
     LayerDraft draft = layer == null ? LayerDraft.withoutBlock(fileName) : LayerDraft.forBlock(at(fileName, layer.name, SWITCH_LAYER));
     ProgramDraft program = new ProgramDraft(fileName, draft);
     ShardingBuilder sharding = program.sharding;
@@ -135,6 +147,9 @@ public final class SpecFile {
       else if (name.equals(SWITCH_LAYER))
         draft.error(new Diagnostic(where, "second switch_layer block; the first is at " + lineCol(layer.name)
             + " and a spec file describes one layer; merge the two blocks"));
+      else if (name.equals(MODEL))
+        draft.error(new Diagnostic(where, "a model block next to the switch_layer block at " + lineCol(layer.name)
+            + "; a spec file describes one layer or one model: remove one of them"));
       else if (name.equals(MESH) || name.equals(LAYOUT))
         draft.error(new Diagnostic(where, "second " + name + " block; the first is at " + lineCol(first(blocks, name).name)
             + " and a spec file has one; merge the two blocks"));
@@ -145,7 +160,32 @@ public final class SpecFile {
     }
     if (layer == null)
       draft.error(new Diagnostic(new SourceLoc(fileName, 1, 1, ""), "the spec file has no switch_layer block; add one,"
-          + " e.g. 'switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }'"));
+          + " e.g. 'switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }', or a model block"
+          + " (see examples/presets)"));
+    return program;
+  }
+
+  /** A spec file whose definition is a {@code model} block (with optional mesh and layout blocks). */
+  private static ProgramDraft readModel(String fileName, List<SwcParser.BlockContext> blocks, SwcParser.BlockContext model,
+      SwcParser.BlockContext mesh, SwcParser.BlockContext layout) {
+    ModelDraft draft = new ModelDraft(at(fileName, model.name, MODEL));
+    ProgramDraft program = new ProgramDraft(fileName, draft);
+    ShardingBuilder sharding = program.sharding;
+    if (mesh != null) sharding.mesh(ShardingBuilder.Syntax.SPEC, at(fileName, mesh.name, MESH));
+    for (SwcParser.BlockContext b : blocks) {
+      String name = b.name.getText();
+      SourceLoc where = at(fileName, b.name, name);
+      if (b == model) b.field().forEach(f -> draft.fromFile(assignment(fileName, f)));
+      else if (b == mesh) b.field().forEach(f -> meshAxis(fileName, f, sharding));
+      else if (b == layout) b.field().forEach(f -> layoutRule(fileName, f, sharding));
+      else if (KNOWN_BLOCKS.contains(name))
+        draft.error(new Diagnostic(where, "second " + name + " block; the first is at " + lineCol(first(blocks, name).name)
+            + " and a spec file has one; merge the two blocks"));
+      else
+        draft.error(new Diagnostic(where, "unknown block '" + name + "'; "
+            + Names.closest(name, KNOWN_BLOCKS.toArray(String[]::new), s -> s).map(s -> "did you mean '" + s + "'? ").orElse("")
+            + "known blocks: " + String.join(", ", KNOWN_BLOCKS)));
+    }
     return program;
   }
 

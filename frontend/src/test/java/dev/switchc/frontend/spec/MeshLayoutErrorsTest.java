@@ -118,7 +118,7 @@ class MeshLayoutErrorsTest {
   @Test
   void misspelledBlockName() {
     assertErrors(LAYER + "mesh { data = 2 }\nlayuot { batch = data }\n",
-        "bad.swc:3:1: error: unknown block 'layuot'; did you mean 'layout'? known blocks: switch_layer, mesh, layout");
+        "bad.swc:3:1: error: unknown block 'layuot'; did you mean 'layout'? known blocks: switch_layer, model, mesh, layout");
   }
 
   @Test

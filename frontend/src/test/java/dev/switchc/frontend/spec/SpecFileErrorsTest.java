@@ -394,7 +394,7 @@ class SpecFileErrorsTest {
         switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }
         optimizer { learning_rate = 0.01 }
         """,
-        "bad.swc:2:1: error: unknown block 'optimizer'; known blocks: switch_layer, mesh, layout");
+        "bad.swc:2:1: error: unknown block 'optimizer'; known blocks: switch_layer, model, mesh, layout");
   }
 
   @Test
@@ -402,9 +402,9 @@ class SpecFileErrorsTest {
     assertErrors("""
         switch_layr { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }
         """,
-        "bad.swc:1:1: error: unknown block 'switch_layr'; did you mean 'switch_layer'? known blocks: switch_layer, mesh, layout",
+        "bad.swc:1:1: error: unknown block 'switch_layr'; did you mean 'switch_layer'? known blocks: switch_layer, model, mesh, layout",
         "bad.swc:1:1: error: the spec file has no switch_layer block; add one, e.g. 'switch_layer { batch = 8 seq = 64"
-            + " d_model = 128 d_ff = 512 experts = 8 }'");
+            + " d_model = 128 d_ff = 512 experts = 8 }', or a model block (see examples/presets)");
   }
 
   @Test

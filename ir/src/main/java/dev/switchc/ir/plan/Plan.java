@@ -33,6 +33,32 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
     return tensors.stream().filter(t -> t.kind() == Kind.PARAMETER).mapToLong(t -> t.global().bytes()).sum();
   }
 
+  /**
+   * Parameter subtotals by layer, in program order: a parameter named {@code encoder/layer_003/...}
+   * counts for {@code encoder/layer_003}, any other for its first name component ({@code shared},
+   * {@code encoder}). Empty unless the program has layers (a whole model).
+   */
+  public Map<String, Subtotal> parametersByLayer() {
+    Map<String, Subtotal> m = new java.util.LinkedHashMap<>();
+    java.util.regex.Pattern layer = java.util.regex.Pattern.compile("^([^/]+/layer_[0-9]+)/");
+    boolean layered = false;
+    for (Tensor t : tensors) {
+      if (t.kind() != Kind.PARAMETER) continue;
+      java.util.regex.Matcher mm = layer.matcher(t.name());
+      layered |= mm.find();
+      String group = mm.find(0) ? mm.group(1) : t.name().split("/", 2)[0];
+      m.merge(group, new Subtotal(t.global().shape().elements(), t.global().bytes(), t.localBytes()), Subtotal::plus);
+    }
+    return layered ? m : Map.of();
+  }
+
+  /** Parameters of one group: elements and bytes over all devices, and bytes on each device. */
+  public record Subtotal(long parameters, long bytes, long bytesPerDevice) {
+    Subtotal plus(Subtotal o) {
+      return new Subtotal(parameters + o.parameters, bytes + o.bytes, bytesPerDevice + o.bytesPerDevice);
+    }
+  }
+
   /** Bytes each device sends per step, by collective kind, in first-seen order. */
   public Map<String, Long> bytesSentByKind() {
     Map<String, Long> m = new java.util.LinkedHashMap<>();
