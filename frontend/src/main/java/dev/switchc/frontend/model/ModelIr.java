@@ -5,7 +5,9 @@ import dev.switchc.frontend.Located;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.Provenance;
 import dev.switchc.frontend.SwitchFfn;
+import dev.switchc.ir.CompileError;
 import dev.switchc.ir.DType;
+import dev.switchc.ir.Diagnostic;
 import dev.switchc.ir.Dim;
 import dev.switchc.ir.Func;
 import dev.switchc.ir.FuncBuilder;
@@ -38,8 +40,27 @@ public final class ModelIr {
   static final double MASKED = -1e9;
   static final double NORM_EPSILON = 1e-6;
 
+  /**
+   * The model's forward pass in {@code mode}.
+   *
+   * @throws CompileError in training mode with dropout, expert dropout or router jitter: they need
+   *     random numbers, which come with the training step (seeds as inputs); evaluation has none
+   */
   public static Func build(Located<ModelSpec> model, Mode mode) {
+    if (mode == Mode.TRAIN) refuseNoise(model);
     return new ModelIr.Builder(model, mode).build();
+  }
+
+  private static void refuseNoise(Located<ModelSpec> model) {
+    ModelSpec s = model.value();
+    List<Diagnostic> errors = new ArrayList<>();
+    double[] values = {s.dropout(), s.expertDropout(), s.routerJitter()};
+    String[] fields = {"dropout", "expert_dropout", "router_jitter"};
+    for (int i = 0; i < fields.length; i++)
+      if (values[i] != 0)
+        errors.add(new Diagnostic(model.where().of(fields[i]), fields[i] + " = " + values[i] + " needs random numbers in training mode, which"
+            + " switchc does not generate yet (they come with the training step); compile with --eval, or set " + fields[i] + " = 0"));
+    if (!errors.isEmpty()) throw new CompileError(errors);
   }
 
   /** Parameter names of layer {@code i} of {@code stack}: {@code encoder/layer_003}. */

@@ -1,0 +1,98 @@
+package dev.switchc.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchc.cli.Compilation;
+import dev.switchc.cli.ModelRun;
+import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.ParameterInit;
+import dev.switchc.frontend.model.ModelParams;
+import dev.switchc.frontend.model.ModelProgram;
+import dev.switchc.frontend.model.ModelSpec;
+import dev.switchc.frontend.model.Presets;
+import dev.switchc.tests.reference.TransformerReference;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The forward pass of whole models (logits, cross-entropy, aux loss, z-loss) against
+ * {@link TransformerReference}, a plain-Java forward pass written from the README's "Model
+ * semantics" that shares no code with the compiler. Inputs and targets end in padding (id 0), so
+ * the padding masks and the loss weights matter.
+ */
+class ModelNumericsTest {
+  /** A preset with {@code --set} overrides, on one device. */
+  record Case(String name, String preset, List<String> sets) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Case> cases() {
+    return List.of(
+        new Case("tiny-switch (encoder-decoder, top-1)", "tiny-switch", List.of()),
+        new Case("tiny-switch-lm (decoder-only)", "tiny-switch-lm", List.of()),
+        new Case("tiny-dense (T5)", "tiny-dense", List.of()),
+        new Case("top-1 with capacity overflow", "tiny-switch", List.of("capacity_factor=0.5", "min_capacity=1", "switch_every=1")),
+        new Case("top-2", "tiny-switch", List.of("top_k=2", "switch_every=1")),
+        new Case("top-2 with second-choice overflow", "tiny-switch", List.of("top_k=2", "capacity_factor=1.0", "min_capacity=2", "switch_every=1")),
+        new Case("top-2 decoder-only, einsum dispatch", "tiny-switch-lm", List.of("top_k=2", "capacity_factor=0.75", "min_capacity=1", "dispatch=einsum")),
+        new Case("geglu, untied head, gelu experts", "tiny-switch", List.of("ffn=geglu", "tied_embeddings=false", "experts=3", "group_size=4")),
+        new Case("gelu, einsum dispatch, no z-loss", "tiny-switch", List.of("ffn=gelu", "dispatch=einsum", "router_z_loss_coef=0")),
+        new Case("long sequences: every position bucket", "tiny-switch-lm", List.of("seq=48", "group_size=16", "relative_buckets=8", "relative_max_distance=20")),
+        new Case("encoder longer than decoder, odd sizes", "tiny-switch", List.of("seq=12", "dec_seq=6", "group_size=6", "heads=3", "d_kv=5", "batch=2")));
+  }
+
+  /** The case on one device (the presets' meshes are tested in ModelShardedRunTest). */
+  static ModelProgram program(Case c) {
+    return ModelProgram.single(((ModelProgram) Presets.load(c.preset(), c.sets(), Optional.empty(), List.of())).model());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void forwardPassMatchesTheReference(Case c) {
+    ModelProgram program = program(c);
+    ModelSpec s = program.model().value();
+    try (ModelRun run = new ModelRun(Compilation.of(program, Mode.EVAL))) {
+      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), 7);
+      int[] inputs = padded(ParameterInit.tokenIds(1, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
+      int[] targets = s.encoderDecoder()
+          ? padded(ParameterInit.tokenIds(1, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      ModelRun.Result actual = run.run(params, inputs, targets);
+      TransformerReference.Result expected = TransformerReference.forward(config(s), params, inputs, targets);
+
+      // f32 through two layers: about 1e-6 of the logits' scale here; a wrong mask, bucket or gate is off by 1e-2 or more.
+      Compare.closeToScale(c + ": logits", actual.logits(), expected.logits(), 2e-5);
+      assertEquals(expected.crossEntropy(), actual.crossEntropy(), 1e-5 * Math.abs(expected.crossEntropy()), c + ": cross_entropy");
+      assertEquals(expected.auxLoss(), actual.auxLoss(), 1e-6 + 1e-5 * expected.auxLoss(), c + ": aux_loss");
+      assertEquals(expected.zLoss(), actual.zLoss(), 1e-6 + 1e-5 * expected.zLoss(), c + ": z_loss");
+      assertEquals(expected.loss(), actual.loss(), 1e-5 * Math.abs(expected.loss()), c + ": loss");
+      if (c.name().contains("overflow"))
+        assertTrue(java.util.Arrays.stream(expected.droppedPerLayer()).sum() > 0 || c.name().contains("second"), c + ": the case must drop tokens");
+    }
+  }
+
+  /** Sequence b ends in b padding ids (0), so each sequence has a different amount of padding. */
+  static int[] padded(int[] ids, int batch, int length) {
+    for (int b = 0; b < batch; b++)
+      for (int i = Math.max(1, length - b); i < length; i++) ids[b * length + i] = 0;
+    return ids;
+  }
+
+  static TransformerReference.Config config(ModelSpec s) {
+    TransformerReference.Ffn ffn = switch (s.ffn()) {
+      case RELU -> TransformerReference.Ffn.RELU;
+      case GELU -> TransformerReference.Ffn.GELU;
+      case GEGLU -> TransformerReference.Ffn.GEGLU;
+    };
+    return new TransformerReference.Config(s.encoderDecoder(), (int) s.vocab(), (int) s.dModel(), (int) s.dFf(), (int) s.dKv(), (int) s.heads(),
+        (int) s.encoderLayers(), (int) s.decoderLayers(), ffn, (int) s.experts(), (int) s.switchEvery(), (int) s.topK(), (int) s.groupSize(),
+        s.evalCapacityFactor(), s.minCapacity(), s.routerAuxLossCoef(), s.routerZLossCoef(), (int) s.relativeBuckets(),
+        (int) s.relativeMaxDistance(), s.tiedEmbeddings(), (int) s.batch(), (int) s.seq(), (int) s.decSeq());
+  }
+}
