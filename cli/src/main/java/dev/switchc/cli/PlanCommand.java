@@ -5,6 +5,9 @@ import dev.switchc.cli.report.PlanHtml;
 import dev.switchc.cli.report.PlanJson;
 import dev.switchc.cli.report.PlanProto;
 import dev.switchc.cli.report.PlanText;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,9 +61,12 @@ final class PlanCommand implements Callable<Integer> {
       command.commandLine().getOut().print(text);
     }
     if (timing) {
-      Runtime rt = Runtime.getRuntime();
-      command.commandLine().getErr().println(String.format(Locale.ROOT, "timing: spec to plan and SPMD StableHLO (%d lines) in %.1f ms; heap in use %.1f MiB",
-          module.lines().count(), nanos / 1e6, (rt.totalMemory() - rt.freeMemory()) / 1048576.0));
+      // The JVM's own high-water mark of every heap pool since start: the compile's peak, the run's only work.
+      long peak = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
+        if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) peak += pool.getPeakUsage().getUsed();
+      command.commandLine().getErr().println(String.format(Locale.ROOT, "timing: spec to plan and SPMD StableHLO (%d lines) in %.1f ms; peak heap at most %.1f MiB (sum of the heap pools' peaks)",
+          module.lines().count(), nanos / 1e6, peak / 1048576.0));
     }
     return Main.OK;
   }

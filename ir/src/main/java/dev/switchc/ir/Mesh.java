@@ -75,25 +75,31 @@ public record Mesh(List<MeshAxis> axes) {
    * {@code replica_groups}. Groups are ordered by their smallest device.
    */
   public List<List<Integer>> groups(List<String> over) {
-    List<List<Integer>> groups = new ArrayList<>();
-    Set<Integer> done = new HashSet<>();
-    for (int d = 0; d < devices(); d++) {
-      if (done.contains(d)) continue;
-      int[] base = coordinates(d);
-      List<Integer> group = new ArrayList<>();
-      int n = size(over);
-      for (int k = 0; k < n; k++) {
-        int[] c = base.clone();
-        int rest = k;
-        for (int j = over.size() - 1; j >= 0; j--) {
-          int i = indexOf(over.get(j));
-          c[i] = rest % axes.get(i).size();
-          rest /= axes.get(i).size();
-        }
-        group.add(device(c));
+    int devices = devices(), n = size(over);
+    int[] overAxis = over.stream().mapToInt(this::indexOf).toArray();
+    // Stride of each axis in the row-major device id: a group member is the base plus offsets along `over`.
+    int[] stride = new int[axes.size()];
+    for (int i = axes.size() - 1, s = 1; i >= 0; s *= axes.get(i).size(), i--) stride[i] = s;
+    int[] offsets = new int[n];
+    for (int k = 0; k < n; k++) {
+      int rest = k, offset = 0;
+      for (int j = overAxis.length - 1; j >= 0; j--) {
+        int size = axes.get(overAxis[j]).size();
+        offset += (rest % size) * stride[overAxis[j]];
+        rest /= size;
       }
-      done.addAll(group);
-      groups.add(group);
+      offsets[k] = offset;
+    }
+    List<List<Integer>> groups = new ArrayList<>(devices / n);
+    boolean[] done = new boolean[devices];
+    for (int d = 0; d < devices; d++) {
+      if (done[d]) continue; // d is the smallest member of a new group: its coordinates along `over` are 0
+      Integer[] group = new Integer[n];
+      for (int k = 0; k < n; k++) {
+        group[k] = d + offsets[k];
+        done[d + offsets[k]] = true;
+      }
+      groups.add(List.of(group));
     }
     return groups;
   }

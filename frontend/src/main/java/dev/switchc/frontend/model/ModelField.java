@@ -73,12 +73,25 @@ public enum ModelField implements SpecField {
 
   @Override
   public String expected() {
-    return this == EXPERTS ? "an integer >= 0 (0: a dense model)" : kind.expected();
+    return switch (this) {
+      case EXPERTS -> "an integer >= 0 (0: a dense model)";
+      case ENCODER_LAYERS -> "an integer >= 0 (0: no encoder layers)";
+      case TOP_K -> "1 (Switch routing) or 2 (top-2 routing)";
+      case RELATIVE_BUCKETS -> "an even integer of at least 4 (half of the buckets per direction in the encoder), e.g. 32";
+      case ROUTER_JITTER, DROPOUT, EXPERT_DROPOUT -> "a fraction in [0, 1) such as 0.1";
+      default -> kind.expected();
+    };
   }
 
   @Override
   public Object parse(String text) {
-    return kind.parse(specName(), text);
+    try {
+      return kind.parse(specName(), text);
+    } catch (IllegalArgumentException e) { // the kind's message ends with what the kind expects; say what this field expects
+      String m = e.getMessage(), kindExpects = "; expected " + kind.expected();
+      if (!m.endsWith(kindExpects) || expected().equals(kind.expected())) throw e;
+      throw new IllegalArgumentException(m.substring(0, m.length() - kindExpects.length()) + "; expected " + expected(), e);
+    }
   }
 
   /** The fields this one sets (itself, or its parts). */

@@ -58,7 +58,7 @@ public final class ModelIr {
     String[] fields = {"dropout", "expert_dropout", "router_jitter"};
     for (int i = 0; i < fields.length; i++)
       if (values[i] != 0)
-        errors.add(new Diagnostic(model.where().of(fields[i]), fields[i] + " = " + values[i] + " needs random numbers in training mode, which"
+        errors.add(new Diagnostic(model.where().of(fields[i]), fields[i] + " = " + java.math.BigDecimal.valueOf(values[i]).stripTrailingZeros().toPlainString() + " needs random numbers in training mode, which"
             + " switchc does not generate yet (they come with the training step); compile with --eval, or set " + fields[i] + " = 0"));
     if (!errors.isEmpty()) throw new CompileError(errors);
   }

@@ -59,6 +59,12 @@ public final class SwitchModel {
         rejected.remove(f);
         where = where.with(f.specName(), loc);
       }
+      if (field == ModelField.LAYERS) // both stacks: an earlier encoder_layers or decoder_layers no longer applies
+        for (ModelField f : java.util.List.of(ModelField.ENCODER_LAYERS, ModelField.DECODER_LAYERS)) {
+          values.remove(f);
+          rejected.remove(f);
+          where = where.with(f.specName(), loc);
+        }
       return this;
     }
 

@@ -50,8 +50,11 @@ final class ModelDraft {
         FieldAssignment earlier = written.get(other);
         if (earlier != null)
           throw new CompileError(a.nameAt(), a.text() + ": conflicts with '" + earlier.text() + "' at " + lineCol(earlier.nameAt())
-              + "; capacity_factor sets both train_capacity_factor and eval_capacity_factor, so write either capacity_factor"
-              + " or train_capacity_factor/eval_capacity_factor, not both");
+              + (field == ModelField.CAPACITY_FACTOR || other == ModelField.CAPACITY_FACTOR
+                  ? "; capacity_factor sets both train_capacity_factor and eval_capacity_factor, so write either capacity_factor"
+                      + " or train_capacity_factor/eval_capacity_factor, not both"
+                  : "; layers sets both encoder_layers and decoder_layers, so write either layers"
+                      + " or encoder_layers/decoder_layers, not both"));
       }
       written.put(field, a);
       apply(field, a);
@@ -81,6 +84,8 @@ final class ModelDraft {
     return switch (field) {
       case CAPACITY_FACTOR -> List.of(ModelField.TRAIN_CAPACITY_FACTOR, ModelField.EVAL_CAPACITY_FACTOR);
       case TRAIN_CAPACITY_FACTOR, EVAL_CAPACITY_FACTOR -> List.of(ModelField.CAPACITY_FACTOR);
+      case LAYERS -> List.of(ModelField.ENCODER_LAYERS, ModelField.DECODER_LAYERS);
+      case ENCODER_LAYERS, DECODER_LAYERS -> List.of(ModelField.LAYERS);
       default -> List.of();
     };
   }

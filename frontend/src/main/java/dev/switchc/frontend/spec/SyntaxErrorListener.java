@@ -163,7 +163,9 @@ final class SyntaxErrorListener extends BaseErrorListener {
 
   /** What a known field takes, as a parenthesised hint; nothing for unknown names. */
   private static String expectedValue(String fieldName) {
-    return LayerField.bySpecName(fieldName).map(f -> " (" + f.expected() + ")").orElse("");
+    // The listener does not know the block: a switch_layer field's hint first, else a model field's.
+    return LayerField.bySpecName(fieldName).map(f -> " (" + f.expected() + ")")
+        .or(() -> dev.switchc.frontend.model.ModelField.bySpecName(fieldName).map(f -> " (" + f.expected() + ")")).orElse("");
   }
 
   private static <T extends ParserRuleContext> T enclosing(ParserRuleContext ctx, Class<T> type) {
