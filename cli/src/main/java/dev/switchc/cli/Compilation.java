@@ -27,7 +27,7 @@ public record Compilation(Program program, Mode mode, Func global, ShardedFunc s
     if (program instanceof ModelProgram m) {
       Func global = ModelIr.build(m.model(), mode);
       ShardedFunc sharded = Shard.run(global, m.mesh().value(), m.layout());
-      Plan plan = PlanBuilder.build(sharded, Set.of(ModelIr.INPUTS, ModelIr.TARGETS), ModelPlanFacts.of(m.model().value(), mode, m.mesh().value(), m.layout()));
+      Plan plan = PlanBuilder.build(sharded, ModelIr.DATA_INPUTS, ModelPlanFacts.of(m.model().value(), mode, m.mesh().value(), m.layout()));
       return new Compilation(program, mode, global, sharded, plan);
     }
     SwitchProgram layer = (SwitchProgram) program;

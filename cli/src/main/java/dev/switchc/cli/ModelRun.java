@@ -40,12 +40,24 @@ public final class ModelRun implements AutoCloseable {
    * @throws UserInputError if a token id is outside [0, vocab)
    */
   public Result run(Map<String, float[]> params, int[] inputs, int[] targets) {
+    if (takesSeed()) throw new IllegalStateException("this training-mode program draws noise: give it a seed");
+    return run(params, inputs, targets, 0);
+  }
+
+  /** Whether the program takes a noise seed (training mode with dropout, expert dropout or router jitter). */
+  public boolean takesSeed() {
+    return runner.signature().inputs().stream().anyMatch(p -> p.name().equals(ModelIr.SEED));
+  }
+
+  /** One forward pass; {@code seed} drives the training-mode noise (ignored when there is none). */
+  public Result run(Map<String, float[]> params, int[] inputs, int[] targets, int seed) {
     checkIds(ModelIr.INPUTS, inputs);
     if (targets != null) checkIds(ModelIr.TARGETS, targets);
     Map<String, HostTensor> in = new LinkedHashMap<>();
     for (Port p : runner.signature().inputs()) {
       if (p.name().equals(ModelIr.INPUTS)) in.put(p.name(), HostTensor.ofInts(p.type(), inputs));
       else if (p.name().equals(ModelIr.TARGETS)) in.put(p.name(), HostTensor.ofInts(p.type(), targets));
+      else if (p.name().equals(ModelIr.SEED)) in.put(p.name(), HostTensor.ofInts(p.type(), new int[] {seed}));
       else {
         float[] data = params.get(p.name());
         if (data == null) throw new IllegalArgumentException("no value for parameter " + p.name());

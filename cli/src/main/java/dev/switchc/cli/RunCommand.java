@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
   @Spec
   CommandSpec command;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed for initial parameters and the random input (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "0", description = "Seed for initial parameters, the random input and a model's training-mode noise (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--params", paramLabel = "P.safetensors", description = "Parameters to use instead of the seeded initialisation.")
@@ -108,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
           : ModelParams.init(paramSpecs, spec.initScale(), seed);
       int[] ids = tokens(input, ModelIr.INPUTS, run.inputShape(ModelIr.INPUTS), spec.vocab());
       int[] tgt = spec.encoderDecoder() ? tokens(targets, ModelIr.TARGETS, run.inputShape(ModelIr.TARGETS), spec.vocab()) : null;
-      ModelRun.Result r = run.run(weights, ids, tgt);
+      ModelRun.Result r = run.run(weights, ids, tgt, (int) seed);
 
       List<String> wrote = new ArrayList<>();
       if (saveParams != null) {

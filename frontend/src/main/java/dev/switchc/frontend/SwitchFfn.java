@@ -43,6 +43,15 @@ public final class SwitchFfn {
     }
   }
 
+  /**
+   * Training-mode noise of one Switch FFN (README "Noise"): router jitter and dropout of the
+   * experts' hidden activations, drawn from {@code seed} at sites named after {@code site}
+   * ({@code encoder/layer_001/ffn}).
+   */
+  public record NoiseSites(Value seed, String site, double routerJitter, double hiddenDropout) {
+    static final NoiseSites NONE = new NoiseSites(null, "", 0, 0);
+  }
+
   /** The trained tensors: {@code wi} has one matrix, or two ({@code wi_0}, {@code wi_1}) for GEGLU. */
   public record Weights(Value routerW, List<Value> wi, Value wo) {}
 
@@ -56,6 +65,11 @@ public final class SwitchFfn {
 
   /** {@code x}: {@code [batch, length, d_model]} tokens in {@code c.act()}; flattened row-major into groups. */
   public static Out apply(FuncBuilder b, Provenance at, Config c, Value x, Weights w) {
+    return apply(b, at, c, x, w, NoiseSites.NONE);
+  }
+
+  /** {@link #apply(FuncBuilder, Provenance, Config, Value, Weights)} with training-mode noise. */
+  public static Out apply(FuncBuilder b, Provenance at, Config c, Value x, Weights w, NoiseSites noise) {
     Dim dModel = x.shape().dims().get(2);
     Dim eu = c.expertsUnsplit();
     DType act = c.act();
@@ -66,7 +80,13 @@ public final class SwitchFfn {
 
     // Router, always in f32 (selective precision, section 2.4).
     b.at(at.of("experts"));
-    Value logits = b.einsum(b.cast(tokens, DType.F32), w.routerW(), Shape.of(c.group(), c.token(), eu));
+    Value routerIn = b.cast(tokens, DType.F32);
+    if (noise.routerJitter() != 0) {
+      b.at(at.of("router_jitter"));
+      routerIn = Noise.jitter(b, routerIn, noise.seed(), noise.site() + "/router_jitter", noise.routerJitter());
+      b.at(at.of("experts"));
+    }
+    Value logits = b.einsum(routerIn, w.routerW(), Shape.of(c.group(), c.token(), eu));
     Value probs = softmax(b, logits, eu.name());
     Value expert = b.argmax(logits, eu.name()); // same argmax as probs, without exp's ties
     Value gate = b.reduce(Op.ReduceFn.MAX, probs, eu.name()); // probability of the chosen expert
@@ -146,7 +166,8 @@ public final class SwitchFfn {
     b.at(at.of("experts"));
     Dim[] expertSide = {c.experts(), c.groupUnsplit(), c.capacity()};
     Value expertIn = b.relabel(dispatched, Shape.of(expertSide[0], expertSide[1], expertSide[2], dModel));
-    Value expertOut = ffn(b, at, expertIn, w.wi(), w.wo(), c.kind(), c.dFf(), act);
+    Value expertOut = ffn(b, at, expertIn, w.wi(), w.wo(), c.kind(), c.dFf(), act,
+        h -> Noise.dropout(b.at(at.of("expert_dropout")), h, noise.seed(), noise.site() + "/hidden_dropout", noise.hiddenDropout()));
     b.at(at.of("experts"));
     Value back = b.relabel(expertOut, groupSide);
 
@@ -177,6 +198,12 @@ public final class SwitchFfn {
    * (two of them for GEGLU), {@code wo} {@code [..., d_ff, d_model]}; weights are cast to {@code act}.
    */
   public static Value ffn(FuncBuilder b, Provenance at, Value x, List<Value> wi, Value wo, Activation kind, Dim dFf, DType act) {
+    return ffn(b, at, x, wi, wo, kind, dFf, act, h -> h);
+  }
+
+  /** {@link #ffn(FuncBuilder, Provenance, Value, List, Value, Activation, Dim, DType)}, with {@code hidden} applied to the hidden activation (dropout). */
+  public static Value ffn(FuncBuilder b, Provenance at, Value x, List<Value> wi, Value wo, Activation kind, Dim dFf, DType act,
+      java.util.function.UnaryOperator<Value> hidden) {
     List<Dim> hDims = new java.util.ArrayList<>(x.shape().dims());
     Dim dModel = hDims.remove(hDims.size() - 1);
     hDims.add(dFf);
@@ -189,6 +216,7 @@ public final class SwitchFfn {
       b.at(at.of("d_ff"));
       h = b.mul(h, b.einsum(x, b.cast(wi.get(1), act), hShape));
     }
+    h = hidden.apply(h);
     b.at(at.of("d_ff"));
     return b.einsum(h, b.cast(wo, act), x.shape());
   }

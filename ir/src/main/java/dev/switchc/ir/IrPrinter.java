@@ -55,6 +55,7 @@ public final class IrPrinter {
   private static String attrs(Op op) {
     if (op instanceof Op.Constant c) return " " + (c.out().dtype().isFloat() ? Double.toString(c.value()) : Long.toString((long) c.value()));
     if (op instanceof Op.Iota i) return "[" + i.dim() + "]";
+    if (op instanceof Op.DeviceCoordinate d) return d.axes().toString();
     if (op instanceof Op.Reduce r) return r.reducedDims().toString();
     if (op instanceof Op.ArgMax a) return "[" + a.dim() + "]";
     if (op instanceof Op.OneHot o) return "[" + o.dim() + "]";

@@ -39,7 +39,8 @@ public sealed interface Op {
     }
   }
 
-  enum BinaryFn { ADD, SUB, MUL, DIV, MAX, MIN }
+  /** XOR and SHR (logical shift right) take integers only; integer ADD and MUL wrap around (the noise hash needs both). */
+  enum BinaryFn { ADD, SUB, MUL, DIV, MAX, MIN, XOR, SHR }
 
   /** Elementwise; an input lacking some dims of {@code out} is broadcast over them (by name). */
   record Binary(Value out, BinaryFn fn, Value lhs, Value rhs, SourceLoc loc) implements Op {
@@ -200,6 +201,20 @@ public sealed interface Op {
   record AllToAll(Value out, Value x, String axis, String splitDim, String concatDim, SourceLoc loc) implements Op {
     public List<Value> inputs() {
       return List.of(x);
+    }
+  }
+
+  /**
+   * This device's index along {@code axes} (major first; i32 scalar): made by the sharding pass,
+   * e.g. to offset an iota over a split dim so that each device counts its own piece's global positions.
+   */
+  record DeviceCoordinate(Value out, List<String> axes, SourceLoc loc) implements Op {
+    public DeviceCoordinate {
+      axes = List.copyOf(axes);
+    }
+
+    public List<Value> inputs() {
+      return List.of();
     }
   }
 

@@ -37,6 +37,7 @@ final class OpRebuild {
     if (op instanceof Op.AllGather g) return new Op.AllGather(out, it.next(), g.axis(), g.dim(), g.loc());
     if (op instanceof Op.AllToAll a) return new Op.AllToAll(out, it.next(), a.axis(), a.splitDim(), a.concatDim(), a.loc());
     if (op instanceof Op.LocalSlice l) return new Op.LocalSlice(out, it.next(), l.axis(), l.dim(), l.loc());
+    if (op instanceof Op.DeviceCoordinate d) return new Op.DeviceCoordinate(out, d.axes(), d.loc());
     throw new AssertionError(op);
   }
 

@@ -14,7 +14,9 @@ final class OpRules {
     if (op instanceof Op.Iota o) return o.out().shape().has(o.dim()) && !o.out().dtype().equals(DType.PRED) ? null : "iota_c1: iota dim '" + o.dim() + "' must be a dim of " + o.out().type();
     if (op instanceof Op.Unary u) return sameType(u.out(), u.x(), "unary_c1") != null ? sameType(u.out(), u.x(), "unary_c1")
         : u.x().dtype().isFloat() || u.fn() == Op.UnaryFn.NEG || u.fn() == Op.UnaryFn.ABS ? null : "unary_c2: " + u.fn() + " needs a float operand";
-    if (op instanceof Op.Binary b) return elementwise(b.out(), b.lhs().dtype(), List.of(b.lhs(), b.rhs()), "binary");
+    if (op instanceof Op.Binary b) return (b.fn() == Op.BinaryFn.XOR || b.fn() == Op.BinaryFn.SHR) && (b.lhs().dtype().isFloat() || b.lhs().dtype() == DType.PRED)
+        ? "binary_c2: " + b.fn() + " needs integer operands, got " + b.lhs().dtype()
+        : elementwise(b.out(), b.lhs().dtype(), List.of(b.lhs(), b.rhs()), "binary");
     if (op instanceof Op.Compare c) return c.out().dtype() != DType.PRED ? "compare_c1: result must be pred"
         : c.lhs().dtype() != c.rhs().dtype() ? "compare_c2: operand types differ: " + c.lhs().dtype() + " vs " + c.rhs().dtype()
         : broadcasts(c.out(), List.of(c.lhs(), c.rhs()), "compare");
@@ -43,6 +45,8 @@ final class OpRules {
     if (op instanceof Op.AllReduce a) return a.axes().isEmpty() ? "all_reduce_c1: no axes" : sameType(a.out(), a.x(), "all_reduce_c2");
     if (op instanceof Op.AllGather g) return resized(g.x(), g.out(), g.dim(), true, "all_gather");
     if (op instanceof Op.LocalSlice l) return resized(l.x(), l.out(), l.dim(), false, "local_slice");
+    if (op instanceof Op.DeviceCoordinate d) return d.axes().isEmpty() ? "device_coordinate_c1: no axes"
+        : d.out().type().equals(new TensorType(DType.I32, Shape.SCALAR)) ? null : "device_coordinate_c2: result must be an i32 scalar";
     if (op instanceof Op.AllToAll a) return allToAll(a);
     throw new AssertionError(op);
   }

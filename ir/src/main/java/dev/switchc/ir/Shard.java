@@ -17,9 +17,10 @@ import java.util.Set;
  * over a split dim leaves partial sums, completed by an all-reduce over its axes; a relabel between
  * differently laid out names moves each changed axis by an all-to-all (split on the new dim, concat
  * on the old), an all-gather (the axis is dropped) or a local slice (the axis is added); a reshape
- * whose pieces are not contiguous per device goes through the whole tensor. Ops that need a dim
- * whole on every device (arg_max, cumsum, one_hot, iota, the indexed dims of gather and scatter)
- * reject a rule that splits it, with the rule's location.
+ * whose pieces are not contiguous per device goes through the whole tensor. An iota along a split
+ * dim counts from the device's offset ({@link Op.DeviceCoordinate}). Ops that need a dim whole on
+ * every device (arg_max, cumsum, one_hot, the indexed dims of gather and scatter) reject a rule
+ * that splits it, with the rule's location.
  */
 public final class Shard {
   private final Mesh mesh;
@@ -82,6 +83,7 @@ public final class Shard {
   }
 
   private Value lower(Op op) {
+    if (op instanceof Op.Iota i && !rules.axes(i.dim()).isEmpty()) return splitIota(i);
     if (op instanceof Op.Einsum e) return einsum(e);
     if (op instanceof Op.Reduce r) return reduce(r);
     if (op instanceof Op.Relabel r) return relabel(r);
@@ -102,6 +104,22 @@ public final class Shard {
     for (String d : r.reducedDims()) partial.addAll(rules.axes(d));
     Value part = emit(new Op.Reduce(fresh(named(r.out().type(), List.copyOf(partial))), r.fn(), in(r.x()), r.loc()));
     return completeSum(part, List.copyOf(partial), r.fn(), r);
+  }
+
+  /**
+   * An iota along a split dim: each device counts its own piece, from its coordinate along the
+   * dim's axes times the piece size, so every element holds its global position.
+   */
+  private Value splitIota(Op.Iota i) {
+    TensorType global = i.out().type(), count = new TensorType(DType.I32, global.shape());
+    TensorType scalar = new TensorType(DType.I32, Shape.SCALAR);
+    Value local = emit(new Op.Iota(fresh(named(count, List.of())), i.dim(), i.loc()));
+    Value coordinate = emit(new Op.DeviceCoordinate(fresh(named(scalar, List.of())), rules.axes(i.dim()), i.loc()));
+    long piece = local.shape().get(i.dim()).size();
+    Value size = emit(new Op.Constant(fresh(named(scalar, List.of())), piece, i.loc()));
+    Value offset = emit(new Op.Binary(fresh(named(scalar, List.of())), Op.BinaryFn.MUL, coordinate, size, i.loc()));
+    Value positions = emit(new Op.Binary(fresh(named(count, List.of())), Op.BinaryFn.ADD, local, offset, i.loc()));
+    return global.dtype() == DType.I32 ? positions : emit(new Op.Cast(fresh(named(global, List.of())), positions, i.loc()));
   }
 
   /** Partial results (over {@code axes}) of {@code cause} combined across devices. */

@@ -79,7 +79,6 @@ final class ShardingChecks {
     if (op instanceof Op.ArgMax a) return List.of(a.dim());
     if (op instanceof Op.Cumsum c) return List.of(c.dim());
     if (op instanceof Op.OneHot o) return List.of(o.dim());
-    if (op instanceof Op.Iota i) return List.of(i.dim());
     if (op instanceof Op.Gather g) return List.copyOf(g.indices().keySet());
     if (op instanceof Op.ScatterAdd s) return List.copyOf(s.indices().keySet());
     return List.of();

@@ -119,6 +119,7 @@ public final class Lower {
       return emit(new HloOp.AllToAll(fresh(out), in(a.x()), a.x().shape().indexOf(a.splitDim()), a.x().shape().indexOf(a.concatDim()),
           mesh.groups(List.of(a.axis())), channels.next()));
     if (op instanceof Op.LocalSlice s) return localSlice(s);
+    if (op instanceof Op.DeviceCoordinate d) return coordinate(d.axes());
     throw new AssertionError(op);
   }
 
@@ -143,6 +144,8 @@ public final class Lower {
       case DIV -> "divide";
       case MAX -> "maximum";
       case MIN -> "minimum";
+      case XOR -> "xor";
+      case SHR -> "shift_right_logical";
     };
   }
 
@@ -211,13 +214,8 @@ public final class Lower {
     Shape x = s.x().shape();
     int dim = x.indexOf(s.dim());
     long piece = s.out().shape().dims().get(dim).size();
-    int stride = 1;
-    for (int i = mesh.indexOf(s.axis()) + 1; i < mesh.axes().size(); i++) stride *= mesh.axes().get(i).size();
     HloType scalar = new HloType(DType.I32, List.of());
-    HloValue pid = emit(new HloOp.Convert(fresh(scalar), emit(new HloOp.PartitionId(fresh(new HloType(DType.U32, List.of()))))));
-    HloValue coord = emit(new HloOp.Elementwise(fresh(scalar), "remainder",
-        List.of(emit(new HloOp.Elementwise(fresh(scalar), "divide", List.of(pid, constant(stride, DType.I32)))), constant(mesh.size(s.axis()), DType.I32))));
-    HloValue start = emit(new HloOp.Elementwise(fresh(scalar), "multiply", List.of(coord, constant(piece, DType.I32))));
+    HloValue start = emit(new HloOp.Elementwise(fresh(scalar), "multiply", List.of(coordinate(List.of(s.axis())), constant(piece, DType.I32))));
     HloValue zero = constant(0, DType.I32);
     List<HloValue> starts = new ArrayList<>();
     for (int i = 0; i < x.rank(); i++) starts.add(i == dim ? start : zero);
@@ -225,6 +223,26 @@ public final class Lower {
         s.out().shape().dims().stream().map(Dim::size).toList()));
   }
 
+
+  /**
+   * This device's index along {@code axes}, major first (an i32 scalar): each axis's coordinate
+   * comes from the partition id (row-major over the mesh axes).
+   */
+  private HloValue coordinate(List<String> axes) {
+    HloType scalar = new HloType(DType.I32, List.of());
+    HloValue pid = emit(new HloOp.Convert(fresh(scalar), emit(new HloOp.PartitionId(fresh(new HloType(DType.U32, List.of()))))));
+    HloValue index = null;
+    for (String axis : axes) {
+      int stride = 1;
+      for (int i = mesh.indexOf(axis) + 1; i < mesh.axes().size(); i++) stride *= mesh.axes().get(i).size();
+      HloValue coord = emit(new HloOp.Elementwise(fresh(scalar), "remainder",
+          List.of(emit(new HloOp.Elementwise(fresh(scalar), "divide", List.of(pid, constant(stride, DType.I32)))), constant(mesh.size(axis), DType.I32))));
+      index = index == null ? coord
+          : emit(new HloOp.Elementwise(fresh(scalar), "add", List.of(
+              emit(new HloOp.Elementwise(fresh(scalar), "multiply", List.of(index, constant(mesh.size(axis), DType.I32)))), coord)));
+    }
+    return index;
+  }
 
   private HloValue constant(double v, DType dt) {
     return emit(new HloOp.Constant(fresh(new HloType(dt, List.of())), v));

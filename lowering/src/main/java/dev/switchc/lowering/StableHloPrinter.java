@@ -231,6 +231,7 @@ public final class StableHloPrinter {
   static String literal(double value, DType dtype) {
     switch (dtype) {
       case I32:
+      case U32:
         return Long.toString((long) value);
       case PRED:
         return value != 0 ? "true" : "false";

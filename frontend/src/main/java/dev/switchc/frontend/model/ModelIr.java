@@ -3,11 +3,10 @@ package dev.switchc.frontend.model;
 import dev.switchc.frontend.Activation;
 import dev.switchc.frontend.Located;
 import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.Noise;
 import dev.switchc.frontend.Provenance;
 import dev.switchc.frontend.SwitchFfn;
-import dev.switchc.ir.CompileError;
 import dev.switchc.ir.DType;
-import dev.switchc.ir.Diagnostic;
 import dev.switchc.ir.Dim;
 import dev.switchc.ir.Func;
 import dev.switchc.ir.FuncBuilder;
@@ -33,7 +32,9 @@ import java.util.Locale;
 public final class ModelIr {
   private ModelIr() {}
 
-  public static final String INPUTS = "inputs", TARGETS = "targets";
+  public static final String INPUTS = "inputs", TARGETS = "targets", SEED = "seed";
+  /** The parameters that are data (token ids, the noise seed) rather than trained tensors. */
+  public static final java.util.Set<String> DATA_INPUTS = java.util.Set.of(INPUTS, TARGETS, SEED);
   public static final String LOGITS = "logits", LOSS = "loss", CROSS_ENTROPY = "cross_entropy", AUX_LOSS = "aux_loss", Z_LOSS = "z_loss";
 
   /** Added to the attention logit of a masked key (README: -1e9, as Mesh TensorFlow). */
@@ -41,26 +42,11 @@ public final class ModelIr {
   static final double NORM_EPSILON = 1e-6;
 
   /**
-   * The model's forward pass in {@code mode}.
-   *
-   * @throws CompileError in training mode with dropout, expert dropout or router jitter: they need
-   *     random numbers, which come with the training step (seeds as inputs); evaluation has none
+   * The model's forward pass in {@code mode}. In training mode with dropout, expert dropout or
+   * router jitter the function takes one more input, {@link #SEED}.
    */
   public static Func build(Located<ModelSpec> model, Mode mode) {
-    if (mode == Mode.TRAIN) refuseNoise(model);
     return new ModelIr.Builder(model, mode).build();
-  }
-
-  private static void refuseNoise(Located<ModelSpec> model) {
-    ModelSpec s = model.value();
-    List<Diagnostic> errors = new ArrayList<>();
-    double[] values = {s.dropout(), s.expertDropout(), s.routerJitter()};
-    String[] fields = {"dropout", "expert_dropout", "router_jitter"};
-    for (int i = 0; i < fields.length; i++)
-      if (values[i] != 0)
-        errors.add(new Diagnostic(model.where().of(fields[i]), fields[i] + " = " + java.math.BigDecimal.valueOf(values[i]).stripTrailingZeros().toPlainString() + " needs random numbers in training mode, which"
-            + " switchc does not generate yet (they come with the training step); compile with --eval, or set " + fields[i] + " = 0"));
-    if (!errors.isEmpty()) throw new CompileError(errors);
   }
 
   /** Parameter names of layer {@code i} of {@code stack}: {@code encoder/layer_003}. */
@@ -76,6 +62,9 @@ public final class ModelIr {
     final FuncBuilder b;
     final Dim batch, vocab, dModel, heads, dKv, dFf, relBucket;
     final List<Value> auxLosses = new ArrayList<>(), zLosses = new ArrayList<>();
+    /** The noise seed in training mode with any noise, else null (and every rate below is 0). */
+    Value seed;
+    final double dropout, expertDropout, jitter;
 
     Builder(Located<ModelSpec> model, Mode mode) {
       this.s = model.value();
@@ -90,6 +79,17 @@ public final class ModelIr {
       dKv = new Dim("d_kv", s.dKv());
       dFf = new Dim("d_ff", s.dFf());
       relBucket = new Dim("rel_bucket", s.relativeBuckets());
+      boolean train = mode == Mode.TRAIN;
+      dropout = train ? s.dropout() : 0;
+      expertDropout = train ? s.expertDropout() : 0;
+      jitter = train ? s.routerJitter() : 0;
+    }
+
+    /** Dropout of {@code x} at {@code site} at the model's rate, located at the dropout field. */
+    private Value dropout(Value x, String site) {
+      if (dropout == 0) return x;
+      b.at(at.of("dropout"));
+      return Noise.dropout(b, x, seed, site, dropout);
     }
 
     Func build() {
@@ -102,6 +102,7 @@ public final class ModelIr {
         decKeySeq = new Dim("dec_key_seq", s.decSeq());
         targets = b.param(TARGETS, new TensorType(DType.I32, Shape.of(batch, decSeq)));
       }
+      if (dropout != 0 || expertDropout != 0 || jitter != 0) seed = b.param(SEED, new TensorType(DType.I32, Shape.SCALAR));
       b.at(at.of("vocab"));
       Value embedding = param("shared/embedding", vocab, dModel);
 
@@ -157,7 +158,7 @@ public final class ModelIr {
     private Value stack(String name, Value ids, Dim q, Dim k, long layers, Value memory, Value memoryIds, Value embedding) {
       boolean causal = name.equals("decoder");
       b.at(at.of("vocab"));
-      Value x = b.cast(b.gather(embedding, java.util.Map.of("vocab", ids), Shape.of(batch, q, dModel)), act);
+      Value x = dropout(b.cast(b.gather(embedding, java.util.Map.of("vocab", ids), Shape.of(batch, q, dModel)), act), name + "/embedding/dropout");
       // Position bias and masks are the same for every layer of the stack: computed once.
       b.at(at.of("relative_buckets"));
       Value biasTable = param(name + "/relative_attention_bias", relBucket, heads);
@@ -171,18 +172,18 @@ public final class ModelIr {
         b.at(at.of("heads"));
         Value h = norm(x, p + "/self_attention/norm");
         Value keys = b.relabel(h, Shape.of(batch, k, dModel));
-        x = b.add(x, attention(p + "/self_attention", h, keys, List.of(selfBias, selfMask)));
+        x = b.add(x, dropout(attention(p + "/self_attention", h, keys, List.of(selfBias, selfMask)), p + "/self_attention/dropout"));
         if (memory != null) {
           b.at(at.of("heads"));
           h = norm(x, p + "/cross_attention/norm");
-          x = b.add(x, attention(p + "/cross_attention", h, memoryKeys, List.of(crossMask)));
+          x = b.add(x, dropout(attention(p + "/cross_attention", h, memoryKeys, List.of(crossMask)), p + "/cross_attention/dropout"));
         }
         b.at(at.of("d_ff"));
         h = norm(x, p + "/ffn/norm");
-        x = b.add(x, s.isSwitch(i) ? switchFfn(p + "/ffn", h, q) : denseFfn(p + "/ffn", h));
+        x = b.add(x, dropout(s.isSwitch(i) ? switchFfn(p + "/ffn", h, q) : denseFfn(p + "/ffn", h), p + "/ffn/dropout"));
       }
       b.at(at.block());
-      return norm(x, name + "/final_norm");
+      return dropout(norm(x, name + "/final_norm"), name + "/final_norm/dropout");
     }
 
     /** T5's RMS norm: {@code x / sqrt(mean(x^2) + eps) * scale}. */
@@ -203,7 +204,8 @@ public final class ModelIr {
       Value value = b.einsum(xkv, b.cast(wv, act), Shape.of(batch, k, heads, dKv));
       Value logits = b.einsum(query, key, Shape.of(batch, heads, q, k));
       for (Value bias : biases) logits = b.add(logits, b.cast(bias, act));
-      Value weights = SwitchFfn.softmax(b, logits, k.name());
+      Value weights = dropout(SwitchFfn.softmax(b, logits, k.name()), p + "/weights_dropout");
+      b.at(at.of("heads"));
       Value mixed = b.einsum(weights, value, Shape.of(batch, q, heads, dKv));
       return b.einsum(mixed, b.cast(wo, act), Shape.of(batch, q, dModel));
     }
@@ -212,7 +214,7 @@ public final class ModelIr {
       List<Value> wi = new ArrayList<>();
       for (String n : wiNames()) wi.add(param(p + "/" + n, dModel, dFf));
       Value wo = param(p + "/wo", dFf, dModel);
-      return SwitchFfn.ffn(b, at, x, wi, wo, s.ffn(), dFf, act);
+      return SwitchFfn.ffn(b, at, x, wi, wo, s.ffn(), dFf, act, h -> dropout(h, p + "/hidden_dropout"));
     }
 
     private List<String> wiNames() {
@@ -229,7 +231,8 @@ public final class ModelIr {
       SwitchFfn.Config c = new SwitchFfn.Config(experts, new Dim("group", groups), new Dim("token", s.groupSize()),
           new Dim("expert_capacity", s.expertCapacity(mode)), mode == Mode.TRAIN ? "train_capacity_factor" : "eval_capacity_factor",
           dFf, (int) s.topK(), s.ffn(), act, s.routerAuxLossCoef(), s.routerZLossCoef(), s.dispatch());
-      SwitchFfn.Out out = SwitchFfn.apply(b, at, c, x, new SwitchFfn.Weights(routerW, wi, wo));
+      SwitchFfn.Out out = SwitchFfn.apply(b, at, c, x, new SwitchFfn.Weights(routerW, wi, wo),
+          new SwitchFfn.NoiseSites(seed, p, jitter, expertDropout));
       auxLosses.add(out.auxLoss());
       if (out.zLoss() != null) zLosses.add(out.zLoss());
       return out.y();

@@ -24,7 +24,7 @@ public final class ModelParams {
   public static List<ParamSpec> of(Func f) {
     List<ParamSpec> out = new ArrayList<>();
     for (Binding p : f.params()) {
-      if (p.name().equals(ModelIr.INPUTS) || p.name().equals(ModelIr.TARGETS)) continue;
+      if (ModelIr.DATA_INPUTS.contains(p.name())) continue;
       out.add(new ParamSpec(p.name(), p.value().shape(), fanIn(p.name(), p.value().shape().dims())));
     }
     return List.copyOf(out);
