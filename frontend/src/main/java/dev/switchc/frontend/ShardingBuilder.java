@@ -7,6 +7,8 @@ import dev.switchc.ir.Mesh;
 import dev.switchc.ir.MeshAxis;
 import dev.switchc.ir.SourceLoc;
 import java.util.ArrayList;
+import java.util.Objects;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -110,6 +112,28 @@ public final class ShardingBuilder {
     this.dimensions = List.copyOf(dims);
     this.owner = owner;
     return this;
+  }
+
+  /** How a DSL {@code mesh(...)} call is quoted in messages. */
+  public static String meshCall(String name, int size) {
+    return "mesh(\"" + Objects.requireNonNull(name, "name") + "\", " + size + ")";
+  }
+
+  /** How a DSL {@code layout(...)} call is quoted in messages. */
+  public static String layoutCall(String dim, String... axes) {
+    StringBuilder call = new StringBuilder("layout(\"").append(Objects.requireNonNull(dim, "dim")).append('"');
+    for (String a : axes) call.append(", \"").append(Objects.requireNonNull(a, "axis")).append('"');
+    return call.append(')').toString();
+  }
+
+  /** A DSL {@code mesh(name, size)} call made at {@code at}. */
+  public ShardingBuilder dslAxis(String name, int size, SourceLoc at) {
+    return axis(name, at, size, at);
+  }
+
+  /** A DSL {@code layout(dim, axes...)} call made at {@code at}. */
+  public ShardingBuilder dslRule(String dim, String[] axes, SourceLoc at) {
+    return rule(dim, at, Arrays.asList(axes), Collections.nCopies(axes.length, at), at);
   }
 
   /** The mesh place of a spec file that has no mesh block. */

@@ -30,11 +30,7 @@ public final class SwitchLayer {
 
   /** Where user code called into the DSL: the first stack frame outside this package. */
   static SourceLoc callerLoc(String call) {
-    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
-        .filter(f -> f.getDeclaringClass() != SwitchLayer.class && f.getDeclaringClass() != Builder.class)
-        .findFirst()
-        .map(f -> new SourceLoc(f.getFileName() == null ? f.getClassName() : f.getFileName(), f.getLineNumber(), 0, call))
-        .orElse(new SourceLoc("<dsl>", 0, 0, call)));
+    return CallSite.of(call, java.util.Set.of(SwitchLayer.class, Builder.class));
   }
 
   /** Accumulates fields; used by the DSL directly and by the spec parser through {@link #set}. */

@@ -4,9 +4,6 @@ import dev.switchc.ir.CompileError;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
 import dev.switchc.ir.SourceLoc;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -62,9 +59,7 @@ public record SwitchProgram(Located<SwitchLayerSpec> layer, Located<Mesh> mesh, 
 
     /** Adds mesh axis {@code name} of {@code size} devices; axes are listed major first (device ids row-major). */
     public Builder mesh(String name, int size) {
-      Objects.requireNonNull(name, "name");
-      SourceLoc at = callerLoc("mesh(\"" + name + "\", " + size + ")");
-      sharding.axis(name, at, size, at);
+      sharding.dslAxis(name, size, callerLoc(ShardingBuilder.meshCall(name, size)));
       return this;
     }
 
@@ -73,13 +68,7 @@ public record SwitchProgram(Located<SwitchLayerSpec> layer, Located<Mesh> mesh, 
      * the dimension's default; a second rule for one dimension is an error.
      */
     public Builder layout(String dim, String... axes) {
-      Objects.requireNonNull(dim, "dim");
-      List<String> list = Arrays.asList(axes);
-      list.forEach(a -> Objects.requireNonNull(a, "axis"));
-      StringBuilder call = new StringBuilder("layout(\"").append(dim).append('"');
-      for (String a : axes) call.append(", \"").append(a).append('"');
-      SourceLoc at = callerLoc(call.append(')').toString());
-      sharding.rule(dim, at, list, Collections.nCopies(axes.length, at), at);
+      sharding.dslRule(dim, axes, callerLoc(ShardingBuilder.layoutCall(dim, axes)));
       return this;
     }
 
@@ -94,11 +83,7 @@ public record SwitchProgram(Located<SwitchLayerSpec> layer, Located<Mesh> mesh, 
   }
 
   /** Where user code called into this DSL: the first stack frame outside this file's classes. */
-  private static SourceLoc callerLoc(String call) {
-    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
-        .filter(f -> f.getDeclaringClass() != SwitchProgram.class && f.getDeclaringClass() != Builder.class)
-        .findFirst()
-        .map(f -> new SourceLoc(f.getFileName() == null ? f.getClassName() : f.getFileName(), f.getLineNumber(), 0, call))
-        .orElse(new SourceLoc("<dsl>", 0, 0, call)));
+  static SourceLoc callerLoc(String call) {
+    return CallSite.of(call, java.util.Set.of(SwitchProgram.class, Builder.class));
   }
 }

@@ -34,11 +34,7 @@ public final class SwitchModel {
   }
 
   static SourceLoc callerLoc(String call) {
-    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
-        .filter(f -> f.getDeclaringClass() != SwitchModel.class && f.getDeclaringClass() != Builder.class)
-        .findFirst()
-        .map(f -> new SourceLoc(f.getFileName() == null ? f.getClassName() : f.getFileName(), f.getLineNumber(), 0, call))
-        .orElse(new SourceLoc("<dsl>", 0, 0, call)));
+    return dev.switchc.frontend.CallSite.of(call, java.util.Set.of(SwitchModel.class, Builder.class));
   }
 
   /** Accumulates fields; used by the DSL directly and by spec files and presets through {@link #set}. */
