@@ -77,6 +77,48 @@ class ModelNumericsTest {
     }
   }
 
+  /** Training mode: dropout at every site, expert dropout and router jitter, from a seed input. */
+  static List<Case> trainingCases() {
+    List<String> noise = List.of("dropout=0.1", "expert_dropout=0.4", "router_jitter=0.01");
+    return List.of(
+        new Case("tiny-switch, training noise", "tiny-switch", noise),
+        new Case("tiny-switch-lm, training noise, top-2", "tiny-switch-lm", concat(noise, List.of("top_k=2", "train_capacity_factor=1.0", "min_capacity=1"))),
+        new Case("tiny-dense, training noise, geglu", "tiny-dense", concat(noise, List.of("ffn=geglu"))),
+        new Case("jitter only, overflow", "tiny-switch", List.of("router_jitter=0.5", "train_capacity_factor=0.5", "min_capacity=1", "switch_every=1")));
+  }
+
+  static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("trainingCases")
+  void trainingModeNoiseMatchesTheReference(Case c) {
+    ModelProgram program = program(c);
+    ModelSpec s = program.model().value();
+    try (ModelRun run = new ModelRun(Compilation.of(program, Mode.TRAIN))) {
+      assertTrue(run.takesSeed(), c + ": a training program with noise takes a seed");
+      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), 7);
+      int[] inputs = padded(ParameterInit.tokenIds(1, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
+      int[] targets = s.encoderDecoder()
+          ? padded(ParameterInit.tokenIds(1, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      TransformerReference.Config config = config(s, s.trainCapacityFactor());
+      for (int seed : new int[] {11, -5}) {
+        ModelRun.Result actual = run.run(params, inputs, targets, seed);
+        TransformerReference.Result expected = TransformerReference.forward(config, params, inputs, targets,
+            new TransformerReference.Noise(seed, s.dropout(), s.expertDropout(), s.routerJitter()));
+        Compare.closeToScale(c + " seed " + seed + ": logits", actual.logits(), expected.logits(), 2e-5);
+        assertEquals(expected.crossEntropy(), actual.crossEntropy(), 1e-5 * Math.abs(expected.crossEntropy()), c + ": cross_entropy");
+        assertEquals(expected.auxLoss(), actual.auxLoss(), 1e-6 + 1e-5 * expected.auxLoss(), c + ": aux_loss");
+        assertEquals(expected.zLoss(), actual.zLoss(), 1e-6 + 1e-5 * expected.zLoss(), c + ": z_loss");
+      }
+      ModelRun.Result one = run.run(params, inputs, targets, 11), other = run.run(params, inputs, targets, 12);
+      assertTrue(one.loss() != other.loss(), c + ": another seed draws other noise");
+    }
+  }
+
   /** Sequence b ends in b padding ids (0), so each sequence has a different amount of padding. */
   static int[] padded(int[] ids, int batch, int length) {
     for (int b = 0; b < batch; b++)
@@ -85,6 +127,10 @@ class ModelNumericsTest {
   }
 
   static TransformerReference.Config config(ModelSpec s) {
+    return config(s, s.evalCapacityFactor());
+  }
+
+  static TransformerReference.Config config(ModelSpec s, java.math.BigDecimal capacityFactor) {
     TransformerReference.Ffn ffn = switch (s.ffn()) {
       case RELU -> TransformerReference.Ffn.RELU;
       case GELU -> TransformerReference.Ffn.GELU;
@@ -92,7 +138,7 @@ class ModelNumericsTest {
     };
     return new TransformerReference.Config(s.encoderDecoder(), (int) s.vocab(), (int) s.dModel(), (int) s.dFf(), (int) s.dKv(), (int) s.heads(),
         (int) s.encoderLayers(), (int) s.decoderLayers(), ffn, (int) s.experts(), (int) s.switchEvery(), (int) s.topK(), (int) s.groupSize(),
-        s.evalCapacityFactor(), s.minCapacity(), s.routerAuxLossCoef(), s.routerZLossCoef(), (int) s.relativeBuckets(),
+        capacityFactor, s.minCapacity(), s.routerAuxLossCoef(), s.routerZLossCoef(), (int) s.relativeBuckets(),
         (int) s.relativeMaxDistance(), s.tiedEmbeddings(), (int) s.batch(), (int) s.seq(), (int) s.decSeq());
   }
 }

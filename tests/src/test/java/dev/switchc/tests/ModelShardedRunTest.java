@@ -44,6 +44,33 @@ class ModelShardedRunTest {
     return cases;
   }
 
+  /**
+   * Training-mode noise is drawn from global coordinates: the sharded program draws the numbers of
+   * the unsharded one, including over split batch, heads, d_ff and experts.
+   */
+  static List<Case> trainingCases() {
+    return cases().stream().filter(c -> c.preset().equals("tiny-switch") && c.sets().isEmpty()).toList();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("trainingCases")
+  void trainingNoiseIsTheSameOnEveryMesh(Case c) {
+    List<String> noise = List.of("dropout=0.1", "expert_dropout=0.4", "router_jitter=0.05");
+    ModelProgram sharded = (ModelProgram) Presets.load(c.preset(), noise, Optional.of(c.mesh()), List.of());
+    ModelSpec s = sharded.model().value();
+    try (ModelRun one = new ModelRun(Compilation.of(ModelProgram.single(sharded.model()), Mode.TRAIN));
+        ModelRun many = new ModelRun(Compilation.of(sharded, Mode.TRAIN))) {
+      Map<String, float[]> params = ModelParams.init(ModelParams.of(one.compilation().global()), s.initScale(), 3);
+      int[] inputs = ParameterInit.tokenIds(5, "inputs", s.batch() * s.seq(), s.vocab());
+      int[] targets = ParameterInit.tokenIds(5, "targets", s.batch() * s.decSeq(), s.vocab());
+      ModelRun.Result expected = one.run(params, inputs, targets, 42), actual = many.run(params, inputs, targets, 42);
+      double[] reference = new double[expected.logits().length];
+      for (int i = 0; i < reference.length; i++) reference[i] = expected.logits()[i];
+      Compare.closeToScale(c + " (training noise): logits", actual.logits(), reference, 1e-5);
+      assertEquals(expected.loss(), actual.loss(), 1e-5 * Math.abs(expected.loss()), c + ": loss");
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void shardedRunEqualsTheSingleDeviceRun(Case c) {

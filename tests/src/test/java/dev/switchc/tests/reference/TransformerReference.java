@@ -2,6 +2,8 @@ package dev.switchc.tests.reference;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,7 +15,8 @@ import java.util.TreeSet;
 /**
  * Independent numeric reference of the whole forward pass of a T5 v1.0 (Mesh TensorFlow)
  * Transformer whose feed-forward layers are, every {@code switchEvery} layers, Switch layers
- * (README, "Model semantics" and "Layer semantics"). Evaluation mode only: no dropout, no jitter.
+ * (README, "Model semantics" and "Layer semantics"), in evaluation mode (no noise) or in training
+ * mode with the README's counter-based noise (dropout, expert dropout, router jitter; see {@link Noise}).
  *
  * <p>Written from the README in plain loops, all arithmetic in double. It shares no code with the
  * compiler under test; it only calls {@link SwitchReference}'s static helpers for the expert
@@ -84,6 +87,18 @@ public final class TransformerReference {
     public record Result(
             double[] logits, double crossEntropy, double auxLoss, double zLoss, double loss, int[] droppedPerLayer) {}
 
+    /**
+     * Training-mode noise (README "Noise"). A rate of 0 switches its sites off entirely (no draw, no
+     * scaling), so {@code new Noise(s, 0, 0, 0)} computes exactly what evaluation mode does.
+     *
+     * @param seed the model's {@code seed} input (its 32 bits)
+     * @param dropout rate in [0, 1) of every dense dropout site (embedding, attention weights,
+     *     sub-layer outputs, dense FFN hidden, final norm)
+     * @param expertDropout rate in [0, 1) of the Switch experts' hidden activations
+     * @param routerJitter eps &gt;= 0: the router input is multiplied by 1 - eps + 2 eps u
+     */
+    public record Noise(int seed, double dropout, double expertDropout, double routerJitter) {}
+
     // =============================================================================================
     // Model
     // =============================================================================================
@@ -98,10 +113,20 @@ public final class TransformerReference {
      *     decoder then predicts {@code inputs})
      */
     public static Result forward(Config c, Map<String, float[]> params, int[] inputs, int[] targets) {
+        return forward(c, params, inputs, targets, null);
+    }
+
+    /**
+     * Runs the model in training mode with {@code noise}, or in evaluation mode if it is null (then
+     * identical to {@link #forward(Config, Map, int[], int[])}). The capacity factor is whatever
+     * {@code c} holds: the caller picks the train or eval one.
+     */
+    public static Result forward(Config c, Map<String, float[]> params, int[] inputs, int[] targets, Noise noise) {
         validate(c);
+        validate(noise);
         requireIds("inputs", inputs, (long) c.batch() * c.seq(), c.vocab());
         Params p = new Params(params);
-        Losses losses = new Losses();
+        Losses losses = new Losses(noise);
 
         int[] labels;
         int length;
@@ -139,6 +164,8 @@ public final class TransformerReference {
      */
     private static double[] runStack(Config c, Params p, Losses losses, String stack, int[] ids, int length,
             int layers, double[] encoderOut, int[] encoderIds) {
+        final Noise noise = losses.noise;
+        final double rate = noise == null ? 0.0 : noise.dropout();
         final int d = c.dModel();
         final int tokens = c.batch() * length;
         final boolean isEncoder = stack.equals("encoder");
@@ -157,13 +184,14 @@ public final class TransformerReference {
         for (int t = 0; t < tokens; t++) {
             System.arraycopy(embedding, ids[t] * d, x, t * d, d);
         }
+        dropTokens(Site.dropout(noise, stack + "/embedding/dropout", rate), x, length, d);
 
         for (int i = 0; i < layers; i++) {
             String prefix = String.format("%s/layer_%03d/", stack, i);
 
             double[] h = rmsNorm(x, p.get(prefix + "self_attention/norm", d), d);
             addInPlace(x, attention(c, p, prefix + "self_attention/", h, length, h, length,
-                    selfMask, biasTable, isEncoder));
+                    selfMask, biasTable, isEncoder, noise));
 
             if (encoderOut != null) {
                 final int encLength = c.seq();
@@ -171,16 +199,20 @@ public final class TransformerReference {
                 h = rmsNorm(x, p.get(prefix + "cross_attention/norm", d), d);
                 // No relative position bias in cross-attention.
                 addInPlace(x, attention(c, p, prefix + "cross_attention/", h, length, encoderOut, encLength,
-                        crossMask, null, false));
+                        crossMask, null, false, noise));
             }
 
             h = rmsNorm(x, p.get(prefix + "ffn/norm", d), d);
             boolean isSwitch = c.experts() > 0 && (i + 1) % c.switchEvery() == 0;
-            addInPlace(x, isSwitch
+            double[] y = isSwitch
                     ? switchFfn(c, p, losses, prefix + "ffn/", h, tokens)
-                    : denseFfn(c, p, prefix + "ffn/", h, tokens));
+                    : denseFfn(c, p, prefix + "ffn/", h, length, noise);
+            dropTokens(Site.dropout(noise, prefix + "ffn/dropout", rate), y, length, d);
+            addInPlace(x, y);
         }
-        return rmsNorm(x, p.get(stack + "/final_norm", d), d);
+        double[] out = rmsNorm(x, p.get(stack + "/final_norm", d), d);
+        dropTokens(Site.dropout(noise, stack + "/final_norm/dropout", rate), out, length, d);
+        return out;
     }
 
     /** shift_right: position 0 reads 0, position s reads ids[s - 1]; the last id is dropped. */
@@ -266,7 +298,12 @@ public final class TransformerReference {
      * @return [batch * qLen, d_model]
      */
     private static double[] attention(Config c, Params p, String prefix, double[] xq, int qLen, double[] xkv,
-            int kLen, KeyMask mask, double[] biasTable, boolean bidirectional) {
+            int kLen, KeyMask mask, double[] biasTable, boolean bidirectional, Noise noise) {
+        final double rate = noise == null ? 0.0 : noise.dropout();
+        // Dropout on the weights after the softmax [batch, heads, q, k] (not renormalised), and on the
+        // sub-layer's output [batch, q, d_model].
+        final Site weightsDrop = Site.dropout(noise, prefix + "weights_dropout", rate);
+        final Site outputDrop = Site.dropout(noise, prefix + "dropout", rate);
         final int d = c.dModel();
         final int heads = c.heads();
         final int dKv = c.dKv();
@@ -310,6 +347,11 @@ public final class TransformerReference {
                         weights[j] = logit;
                     }
                     softmaxInPlace(weights, 0, kLen);
+                    if (weightsDrop != null) {
+                        for (int j = 0; j < kLen; j++) {
+                            weights[j] *= weightsDrop.factor(b, h, i, j);
+                        }
+                    }
                     for (int e = 0; e < dKv; e++) {
                         double acc = 0.0;
                         for (int j = 0; j < kLen; j++) {
@@ -320,7 +362,9 @@ public final class TransformerReference {
                 }
             }
         }
-        return matmul(context, batch * qLen, hk, wo, d);
+        double[] out = matmul(context, batch * qLen, hk, wo, d);
+        dropTokens(outputDrop, out, qLen, d);
+        return out;
     }
 
     /**
@@ -376,8 +420,11 @@ public final class TransformerReference {
 
     /** Weights of a set of FFNs stored back to back: wi [n, d, f] (wi1 for GEGLU), wo [n, f, d]. */
     private record FfnWeights(Ffn kind, int d, int f, double[] wi0, double[] wi1, double[] wo) {
-        /** act(x[t] . wi[e]) . wo[e] for one token row t and FFN e. */
-        double[] apply(double[] x, int t, int e) {
+        /**
+         * act(x[t] . wi[e]) . wo[e] for one token row t and FFN e; the hidden unit j (after the
+         * activation or gate) is multiplied by {@code hiddenDrop.factor(j)} unless that is null.
+         */
+        double[] apply(double[] x, int t, int e, HiddenDrop hiddenDrop) {
             double[] hidden = new double[f];
             for (int j = 0; j < f; j++) {
                 double a0 = 0.0;
@@ -394,6 +441,9 @@ public final class TransformerReference {
                     case GELU -> SwitchReference.gelu(a0);
                     case GEGLU -> SwitchReference.gelu(a0) * a1;
                 };
+                if (hiddenDrop != null) {
+                    hidden[j] *= hiddenDrop.factor(j);
+                }
             }
             double[] out = new double[d];
             for (int m = 0; m < d; m++) {
@@ -420,11 +470,23 @@ public final class TransformerReference {
         return new FfnWeights(c.ffn(), d, f, p.get(prefix + "wi", inShape), null, p.get(prefix + "wo", outShape));
     }
 
-    private static double[] denseFfn(Config c, Params p, String prefix, double[] x, int tokens) {
+    /** Dropout factor of hidden unit j of one FFN application. */
+    @FunctionalInterface
+    private interface HiddenDrop {
+        double factor(int j);
+    }
+
+    /** Dense FFN over [batch * length] tokens; hidden dropout [batch, L, d_ff] at rate {@code dropout}. */
+    private static double[] denseFfn(Config c, Params p, String prefix, double[] x, int length, Noise noise) {
         FfnWeights w = ffnWeights(c, p, prefix);
+        Site drop = Site.dropout(noise, prefix + "hidden_dropout", noise == null ? 0.0 : noise.dropout());
+        int tokens = x.length / c.dModel();
         double[] y = new double[tokens * c.dModel()];
         for (int t = 0; t < tokens; t++) {
-            System.arraycopy(w.apply(x, t, 0), 0, y, t * c.dModel(), c.dModel());
+            final int b = t / length;
+            final int s = t % length;
+            HiddenDrop hiddenDrop = drop == null ? null : j -> drop.factor(b, s, j);
+            System.arraycopy(w.apply(x, t, 0, hiddenDrop), 0, y, t * c.dModel(), c.dModel());
         }
         return y;
     }
@@ -441,8 +503,22 @@ public final class TransformerReference {
         FfnWeights w = ffnWeights(c, p, prefix + "experts/", experts);
         long capacity = SwitchReference.expertCapacity(groupSize, c.capacityFactor(), experts, c.minCapacity());
 
-        // Router in double: logits = x . W, p = softmax(logits).
-        double[] logits = matmul(x, tokens, d, routerW, experts);
+        // Router jitter (training only): the router's input, not the experts', is multiplied elementwise
+        // by 1 - eps + 2 eps u, u drawn at [group, token in group, d_model].
+        double eps = losses.noise == null ? 0.0 : losses.noise.routerJitter();
+        double[] routerIn = x;
+        if (eps != 0.0) {
+            Site jitter = Site.of(losses.noise, prefix + "router_jitter");
+            routerIn = x.clone();
+            for (int t = 0; t < tokens; t++) {
+                for (int k = 0; k < d; k++) {
+                    routerIn[t * d + k] *= 1.0 - eps + 2.0 * eps * jitter.uniform(t / groupSize, t % groupSize, k);
+                }
+            }
+        }
+
+        // Router in double: logits = x . W, p = softmax(logits); routing and both losses use them.
+        double[] logits = matmul(routerIn, tokens, d, routerW, experts);
         double[] probs = logits.clone();
         for (int t = 0; t < tokens; t++) {
             softmaxInPlace(probs, t * experts, experts);
@@ -453,17 +529,29 @@ public final class TransformerReference {
         losses.aux += auxLoss(c, r.first, probs, tokens);
         losses.z += zLoss(c, logits, tokens);
 
+        // Expert dropout on the experts' hidden [expert, group, slot, d_ff]: a choice's slot is its
+        // position in its expert (< C, as it is kept).
+        Site drop = Site.dropout(losses.noise, prefix + "hidden_dropout",
+                losses.noise == null ? 0.0 : losses.noise.expertDropout());
+
         // y = sum over kept choices of gate * FFN_e(x); nothing for dropped choices (exactly 0).
         double[] y = new double[tokens * d];
         for (int t = 0; t < tokens; t++) {
+            final int g = t / groupSize;
             if (r.keptFirst[t]) {
-                addScaled(y, t * d, r.gateFirst[t], w.apply(x, t, r.first[t]));
+                addScaled(y, t * d, r.gateFirst[t],
+                        w.apply(x, t, r.first[t], expertDrop(drop, r.first[t], g, r.slotFirst[t])));
             }
             if (c.topK() == 2 && r.keptSecond[t]) {
-                addScaled(y, t * d, r.gateSecond[t], w.apply(x, t, r.second[t]));
+                addScaled(y, t * d, r.gateSecond[t],
+                        w.apply(x, t, r.second[t], expertDrop(drop, r.second[t], g, r.slotSecond[t])));
             }
         }
         return y;
+    }
+
+    private static HiddenDrop expertDrop(Site drop, int expert, int group, long slot) {
+        return drop == null ? null : j -> drop.factor(expert, group, (int) slot, j);
     }
 
     /** Per-token routing decisions of one Switch layer. Second-choice arrays are unused for top-1. */
@@ -474,6 +562,9 @@ public final class TransformerReference {
         final double[] gateSecond;
         final boolean[] keptFirst;
         final boolean[] keptSecond;
+        /** Position of the choice in its expert within the group (meaningful when kept). */
+        final long[] slotFirst;
+        final long[] slotSecond;
         int droppedFirst;
 
         Routing(int tokens) {
@@ -483,6 +574,8 @@ public final class TransformerReference {
             gateSecond = new double[tokens];
             keptFirst = new boolean[tokens];
             keptSecond = new boolean[tokens];
+            slotFirst = new long[tokens];
+            slotSecond = new long[tokens];
         }
     }
 
@@ -512,6 +605,7 @@ public final class TransformerReference {
             int[] keptFirstCount = new int[experts];
             for (int t = start; t < start + groupSize; t++) {
                 int position = firstCount[r.first[t]]++;
+                r.slotFirst[t] = position;
                 r.keptFirst[t] = position < capacity;
                 if (r.keptFirst[t]) {
                     keptFirstCount[r.first[t]]++;
@@ -528,6 +622,7 @@ public final class TransformerReference {
             for (int t = start; t < start + groupSize; t++) {
                 int e2 = r.second[t];
                 long position = (long) keptFirstCount[e2] + secondCount[e2]++;
+                r.slotSecond[t] = position;
                 r.keptSecond[t] = position < capacity;
             }
         }
@@ -626,6 +721,97 @@ public final class TransformerReference {
         return max + Math.log(sum);
     }
 
+    // =============================================================================================
+    // Noise (README "Noise")
+    // =============================================================================================
+
+    /**
+     * The README's u for one element: {@code h = mix(seed ^ fnv1a32(site))}, then {@code h = mix(h + c_k)}
+     * per coordinate, {@code u = (h >>> 8) * 2^-24}.
+     */
+    public static double uniform(int seed, String site, int... coordinates) {
+        return Site.of(seed, site).bits24(coordinates) * 0x1p-24;
+    }
+
+    /** lowbias32 on 32-bit ints (wrap-around multiplication). */
+    static int mix(int x) {
+        x ^= x >>> 16;
+        x *= 0x7feb352d;
+        x ^= x >>> 15;
+        x *= 0x846ca68b;
+        x ^= x >>> 16;
+        return x;
+    }
+
+    /** 32-bit FNV-1a of the UTF-8 bytes of {@code s}. */
+    static int fnv1a32(String s) {
+        int h = 0x811c9dc5;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x01000193;
+        }
+        return h;
+    }
+
+    /**
+     * ceil(rate * 2^24) of the double {@code rate} exactly (its exact binary value, so a dyadic rate
+     * k * 2^-24 gives k; for rates as people write them, e.g. 0.1, the decimal gives the same ceiling):
+     * an element is kept iff {@code (h >>> 8) >=} this.
+     */
+    static long dropoutThreshold(double rate) {
+        return new BigDecimal(rate).multiply(BigDecimal.valueOf(1L << 24))
+                .setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /** One noise site under one seed; for dropout sites also the threshold and the keep scale. */
+    private record Site(int base, long threshold, double keepScale) {
+        static Site of(int seed, String name) {
+            return new Site(mix(seed ^ fnv1a32(name)), 0, 1.0);
+        }
+
+        static Site of(Noise noise, String name) {
+            return of(noise.seed(), name);
+        }
+
+        /** The dropout site, or null (no draw, no scaling) in eval mode or for rate 0. */
+        static Site dropout(Noise noise, String name, double rate) {
+            if (noise == null || rate == 0.0) {
+                return null;
+            }
+            return new Site(of(noise, name).base, dropoutThreshold(rate), 1.0 / (1.0 - rate));
+        }
+
+        /** h >>> 8 for the element at these global coordinates. */
+        int bits24(int... coordinates) {
+            int h = base;
+            for (int coordinate : coordinates) {
+                h = mix(h + coordinate);
+            }
+            return h >>> 8;
+        }
+
+        double uniform(int... coordinates) {
+            return bits24(coordinates) * 0x1p-24;
+        }
+
+        /** 0 if the element is dropped, else 1 / (1 - rate). */
+        double factor(int... coordinates) {
+            return bits24(coordinates) >= threshold ? keepScale : 0.0;
+        }
+    }
+
+    /** Dropout in place on [batch * length, width] rows, drawn at [batch, L, width]; null: none. */
+    private static void dropTokens(Site site, double[] x, int length, int width) {
+        if (site == null) {
+            return;
+        }
+        for (int t = 0; t < x.length / width; t++) {
+            for (int k = 0; k < width; k++) {
+                x[t * width + k] *= site.factor(t / length, t % length, k);
+            }
+        }
+    }
+
     private static void addInPlace(double[] x, double[] y) {
         for (int i = 0; i < x.length; i++) {
             x[i] += y[i];
@@ -651,9 +837,15 @@ public final class TransformerReference {
 
     /** Losses and diagnostics accumulated over the Switch layers, encoder first. */
     private static final class Losses {
+        /** Training-mode noise, or null; carried here as it reaches every layer with the losses. */
+        final Noise noise;
         double aux;
         double z;
         final List<Integer> dropped = new ArrayList<>();
+
+        Losses(Noise noise) {
+            this.noise = noise;
+        }
     }
 
     /** Parameter lookup that checks shapes and, at the end, that nothing was left unused. */
@@ -718,6 +910,15 @@ public final class TransformerReference {
             require(!c.encoderDecoder() || !usesSwitch(c, c.decoderLayers())
                     || (c.batch() * c.decSeq()) % c.groupSize() == 0, "groupSize must divide batch * decSeq");
         }
+    }
+
+    private static void validate(Noise n) {
+        if (n == null) {
+            return;
+        }
+        require(n.dropout() >= 0.0 && n.dropout() < 1.0, "dropout must lie in [0, 1)");
+        require(n.expertDropout() >= 0.0 && n.expertDropout() < 1.0, "expertDropout must lie in [0, 1)");
+        require(n.routerJitter() >= 0.0 && Double.isFinite(n.routerJitter()), "routerJitter must be finite and >= 0");
     }
 
     /** Whether a stack of this many layers has at least one Switch layer. */

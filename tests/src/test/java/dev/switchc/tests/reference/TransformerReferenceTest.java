@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.tests.reference.TransformerReference.Config;
 import dev.switchc.tests.reference.TransformerReference.Ffn;
+import dev.switchc.tests.reference.TransformerReference.Noise;
 import dev.switchc.tests.reference.TransformerReference.Result;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -600,6 +602,653 @@ class TransformerReferenceTest {
         Result b = TransformerReference.forward(untied, p, new int[] {1, 2}, new int[] {3, 4});
         assertArrayEquals(a.logits(), b.logits(), TOL);
         assertEquals(a.loss(), b.loss(), TOL);
+    }
+
+    // =============================================================================================
+    // Training-mode noise (README "Noise")
+    // =============================================================================================
+
+    /**
+     * The hash against constants and against a second implementation. The constants were computed
+     * with a separate Python 3 script (arbitrary-precision ints masked with 0xFFFFFFFF, the README's
+     * formulas transcribed directly); the FNV-1a values of "", "a" and "foobar" are the published FNV
+     * test vectors.
+     */
+    @Test
+    void uniformMatchesHandCheckedConstantsAndSecondImplementation() {
+        assertEquals(0x811c9dc5, TransformerReference.fnv1a32(""));
+        assertEquals(0xe40c292c, TransformerReference.fnv1a32("a"));
+        assertEquals(0xbf9cf968, TransformerReference.fnv1a32("foobar"));
+        assertEquals(0, TransformerReference.mix(0));
+        assertEquals(0x688990c0, TransformerReference.mix(1));
+        assertEquals(0xf5e71c96, TransformerReference.mix(0x12345678));
+
+        // (h >>> 8) from the Python script, and u = that * 2^-24.
+        assertEquals(0x4c861a * 0x1p-24, TransformerReference.uniform(0, "decoder/embedding/dropout", 0, 0, 0));
+        assertEquals(0.29892122745513916, TransformerReference.uniform(0, "decoder/embedding/dropout", 0, 0, 0));
+        assertEquals(0x671d4f * 0x1p-24,
+                TransformerReference.uniform(42, "encoder/layer_001/ffn/router_jitter", 3, 1, 7));
+        // A negative seed (its 32 bits), 4 coordinates.
+        assertEquals(0x984012 * 0x1p-24, TransformerReference.uniform(-7,
+                "decoder/layer_000/cross_attention/weights_dropout", 1, 0, 2, 5));
+        // No coordinates; a non-ASCII name (UTF-8 bytes, not UTF-16 chars).
+        assertEquals(0xb54f0e * 0x1p-24, TransformerReference.uniform(123456789, "\u00e9/\u2211"));
+
+        Random rnd = new Random(1);
+        String[] sites = {"encoder/embedding/dropout", "decoder/layer_011/ffn/hidden_dropout", "x", ""};
+        for (int trial = 0; trial < 2000; trial++) {
+            int seed = rnd.nextInt();
+            String site = sites[trial % sites.length];
+            int[] coords = new int[rnd.nextInt(5)];
+            for (int i = 0; i < coords.length; i++) {
+                coords[i] = trial % 2 == 0 ? rnd.nextInt(1000) : rnd.nextInt();
+            }
+            assertEquals(bits24(seed, site, coords) * 0x1p-24, TransformerReference.uniform(seed, site, coords),
+                    seed + " " + site + " " + Arrays.toString(coords));
+        }
+        // The coordinate order matters.
+        assertNotEquals(TransformerReference.uniform(3, "s", 1, 2), TransformerReference.uniform(3, "s", 2, 1));
+    }
+
+    /** ceil(r * 2^24) exactly (keep iff (h >>> 8) >= it). */
+    @Test
+    void dropoutThresholds() {
+        assertEquals(0, TransformerReference.dropoutThreshold(0.0));
+        assertEquals(1L << 23, TransformerReference.dropoutThreshold(0.5));
+        assertEquals(12582912, TransformerReference.dropoutThreshold(0.75));
+        assertEquals(1677722, TransformerReference.dropoutThreshold(0.1)); // 1677721.6
+        assertEquals(5033165, TransformerReference.dropoutThreshold(0.3)); // 5033164.8
+        assertEquals(1, TransformerReference.dropoutThreshold(0x1p-24));
+        assertEquals(2, TransformerReference.dropoutThreshold(0x1p-24 + 0x1p-40));
+        assertEquals(1, TransformerReference.dropoutThreshold(1e-9));
+        assertEquals((1L << 24) - 1, TransformerReference.dropoutThreshold(1 - 0x1p-24));
+        // Dyadic rates are exact (their shortest decimal spelling, 0.7561216950416565..., is not).
+        assertEquals(12685777, TransformerReference.dropoutThreshold(12685777 * 0x1p-24));
+    }
+
+    /** u is uniform: mean, a 16-bin chi-square, and the dropped fraction at several rates. */
+    @Test
+    void uniformIsStatisticallyUniform() {
+        int n = 256 * 256;
+        int[] bins = new int[16];
+        double sum = 0;
+        int[] below = new int[3];
+        double[] rates = {0.1, 0.5, 0.9};
+        for (int i = 0; i < 256; i++) {
+            for (int j = 0; j < 256; j++) {
+                double u = TransformerReference.uniform(7, "decoder/layer_000/ffn/dropout", 0, i, j);
+                assertTrue(u >= 0 && u < 1);
+                sum += u;
+                bins[(int) (u * 16)]++;
+                for (int k = 0; k < 3; k++) {
+                    below[k] += u < rates[k] ? 1 : 0;
+                }
+            }
+        }
+        assertEquals(0.5, sum / n, 5 * Math.sqrt(1.0 / 12 / n));
+        double chi2 = 0;
+        for (int b : bins) {
+            chi2 += (b - n / 16.0) * (b - n / 16.0) / (n / 16.0);
+        }
+        assertTrue(chi2 < 37.7, "chi2 = " + chi2); // 99.9% quantile, 15 degrees of freedom
+        for (int k = 0; k < 3; k++) {
+            double r = rates[k];
+            assertEquals(r, (double) below[k] / n, 5 * Math.sqrt(r * (1 - r) / n), "rate " + r);
+        }
+    }
+
+    /**
+     * A decoder-only model with no layers is embed -&gt; dropout -&gt; final norm -&gt; dropout; with
+     * decoder/logits the identity (vocab = d_model) the logits are the stack's output. Small: every
+     * element by hand (batch and position coordinates distinct). Large: the fraction of zeros is
+     * 1 - (1 - r)^2 (an element is zero iff either site dropped it) within 5 sigma.
+     */
+    @Test
+    void embeddingAndFinalNormDropout() {
+        Config small = zeroLayerModel(3, 5, 8);
+        Map<String, float[]> p = zeroLayerParams(small, 31);
+        int[] inputs = new int[15];
+        for (int t = 0; t < 15; t++) {
+            inputs[t] = (t * 5 + 2) % 8;
+        }
+        Result eval = TransformerReference.forward(small, p, inputs, null);
+        float[] emb = p.get("shared/embedding");
+        // Seed 5: the embedding element (0, 0, 0) has h >>> 8 = 12685777 (Python script, as above) and
+        // the final-norm element (0, 0, 0) 14123552. A rate of exactly 12685777 * 2^-24 must keep the
+        // former (u >= r); one 2^-24 more drops it.
+        long boundary = bits24(5, "decoder/embedding/dropout", 0, 0, 0);
+        assertEquals(12685777, boundary);
+        assertEquals(14123552, bits24(5, "decoder/final_norm/dropout", 0, 0, 0));
+        double[] rates = {0.3, boundary * 0x1p-24, (boundary + 1) * 0x1p-24};
+        for (double r : rates) {
+            Noise noise = new Noise(5, r, 0, 0);
+            Result got = TransformerReference.forward(small, p, inputs, null, noise);
+            for (int b = 0; b < 3; b++) {
+                for (int s = 0; s < 5; s++) {
+                    int id = s == 0 ? 0 : inputs[b * 5 + s - 1]; // shift_right
+                    double[] x = row(emb, id, 8);
+                    for (int k = 0; k < 8; k++) {
+                        x[k] = drop(noise, "decoder/embedding/dropout", r, x[k], b, s, k);
+                    }
+                    double[] y = norm(x, p.get("decoder/final_norm"));
+                    for (int k = 0; k < 8; k++) {
+                        y[k] = drop(noise, "decoder/final_norm/dropout", r, y[k], b, s, k);
+                    }
+                    assertArrayEquals(y, rowOf(got.logits(), b * 5 + s, 8), TOL, r + " b=" + b + " s=" + s);
+                }
+            }
+            assertFalse(Arrays.equals(eval.logits(), got.logits()));
+            // Element (0, 0, 0): kept at the boundary rate, dropped one step above.
+            assertEquals(r != rates[2], got.logits()[0] != 0.0, "rate " + r);
+        }
+
+        double r = 0.3;
+        Noise noise = new Noise(99, r, 0, 0);
+
+        Config large = zeroLayerModel(8, 64, 32);
+        Map<String, float[]> pl = zeroLayerParams(large, 37);
+        int[] ids = new int[8 * 64];
+        for (int t = 0; t < ids.length; t++) {
+            ids[t] = 1 + t % 31;
+        }
+        double[] logits = TransformerReference.forward(large, pl, ids, null, noise).logits();
+        long zeros = Arrays.stream(logits).filter(v -> v == 0.0).count();
+        double expected = 1 - (1 - r) * (1 - r);
+        assertEquals(expected, (double) zeros / logits.length, 5 * Math.sqrt(expected * (1 - expected) / logits.length));
+        // Without noise no element is zero (the embeddings are Gaussian).
+        assertEquals(0, Arrays.stream(TransformerReference.forward(large, pl, ids, null).logits())
+                .filter(v -> v == 0.0).count());
+    }
+
+    /**
+     * Every dense site (embedding, self- and cross-attention weights and outputs, FFN hidden and
+     * output, final norm) against a hand computation with 2 heads, batch 2 and an encoder padding key,
+     * for an encoder-decoder and a decoder-only model. The hand computation is checked against eval
+     * first (null noise), so it is the noise that is tested.
+     */
+    @Test
+    void denseSitesByHand() {
+        Config encDec = new Config(true, 7, 4, 3, 2, 2, 1, 1, Ffn.RELU, 0, 1, 1, 1, BigDecimal.ONE, 0, 0, 0,
+                8, 16, false, 2, 3, 4);
+        Config decOnly = new Config(false, 7, 4, 3, 2, 2, 0, 1, Ffn.RELU, 0, 1, 1, 1, BigDecimal.ONE, 0, 0, 0,
+                8, 16, false, 2, 4, 0);
+        int[] inputs = {3, 1, 0, 2, 5, 6};
+        int[] targets = {1, 2, 3, 4, 6, 5, 0, 1};
+        int[] decInputs = {3, 1, 5, 2, 2, 5, 6, 1};
+        for (Config c : new Config[] {encDec, decOnly}) {
+            Map<String, float[]> p = randomParams(c, 41);
+            int[] in = c.encoderDecoder() ? inputs : decInputs;
+            int[] tg = c.encoderDecoder() ? targets : null;
+            Result eval = TransformerReference.forward(c, p, in, tg);
+            assertArrayEquals(handDense(c, p, in, tg, null), eval.logits(), TOL, "hand model, eval");
+            for (Noise noise : new Noise[] {new Noise(5, 0.25, 0, 0), new Noise(-123456, 0.6, 0, 0)}) {
+                Result got = TransformerReference.forward(c, p, in, tg, noise);
+                assertArrayEquals(handDense(c, p, in, tg, noise), got.logits(), TOL, noise.toString());
+                assertFalse(Arrays.equals(eval.logits(), got.logits()));
+                // A dense model has no expert dropout and no router: those rates change nothing.
+                Noise more = new Noise(noise.seed(), noise.dropout(), 0.5, 0.3);
+                assertArrayEquals(got.logits(), TransformerReference.forward(c, p, in, tg, more).logits(), 0.0);
+            }
+        }
+    }
+
+    /** Zero rates are evaluation mode, bit for bit (Switch top-2 encoder-decoder with every kind of layer). */
+    @Test
+    void zeroRatesEqualEval() {
+        Config c = new Config(true, 13, 4, 6, 2, 2, 2, 2, Ffn.GEGLU, 4, 2, 2, 3, new BigDecimal("1.0"), 1, 0.01,
+                0.001, 8, 16, false, 2, 3, 6);
+        Map<String, float[]> p = randomParams(c, 43);
+        int[] inputs = {5, 6, 0, 7, 8, 9};
+        int[] targets = {1, 2, 3, 0, 0, 0, 4, 5, 6, 7, 8, 0};
+        Result eval = TransformerReference.forward(c, p, inputs, targets);
+        for (int seed : new int[] {0, 1, -1, 77}) {
+            assertSameResult(eval, TransformerReference.forward(c, p, inputs, targets, new Noise(seed, 0, 0, 0)));
+        }
+        // Each kind of noise alone changes the result.
+        Noise[] each = {new Noise(1, 0.1, 0, 0), new Noise(1, 0, 0.1, 0), new Noise(1, 0, 0, 0.1)};
+        for (Noise n : each) {
+            assertFalse(Arrays.equals(eval.logits(), TransformerReference.forward(c, p, inputs, targets, n).logits()),
+                    n.toString());
+        }
+    }
+
+    /** The seed selects the noise: same seed, same result; seeds s and s + 1 differ. */
+    @Test
+    void seedsDiffer() {
+        Config c = new Config(true, 13, 4, 6, 2, 2, 2, 2, Ffn.RELU, 4, 2, 1, 3, new BigDecimal("1.5"), 1, 0.01,
+                0.001, 8, 16, true, 2, 3, 6);
+        Map<String, float[]> p = randomParams(c, 47);
+        int[] inputs = {5, 6, 0, 7, 8, 9};
+        int[] targets = {1, 2, 3, 0, 0, 0, 4, 5, 6, 7, 8, 0};
+        for (int s : new int[] {0, 41, -1, Integer.MAX_VALUE}) {
+            for (Noise a : new Noise[] {new Noise(s, 0.2, 0, 0), new Noise(s, 0, 0.4, 0), new Noise(s, 0, 0, 0.2)}) {
+                Noise b = new Noise(s + 1, a.dropout(), a.expertDropout(), a.routerJitter());
+                Result ra = TransformerReference.forward(c, p, inputs, targets, a);
+                assertSameResult(ra, TransformerReference.forward(c, p, inputs, targets, a));
+                assertFalse(Arrays.equals(ra.logits(), TransformerReference.forward(c, p, inputs, targets, b).logits()),
+                        a.toString());
+            }
+        }
+    }
+
+    /**
+     * Expert dropout acts only on the Switch layers' experts: routing (aux and z losses, drops) is
+     * unchanged, and with the Switch layers' output weights zero (their contribution exactly 0) the
+     * result is eval's bit for bit. A dense model is unaffected.
+     */
+    @Test
+    void expertDropoutOnlyTouchesSwitchLayers() {
+        Config c = new Config(false, 11, 4, 5, 2, 2, 0, 2, Ffn.GELU, 3, 2, 1, 4, BigDecimal.ONE, 1, 0.01, 0.001,
+                8, 16, true, 2, 4, 0);
+        Map<String, float[]> p = randomParams(c, 53);
+        int[] inputs = {1, 2, 3, 4, 5, 6, 7, 8};
+        Noise noise = new Noise(3, 0, 0.5, 0);
+        Result eval = TransformerReference.forward(c, p, inputs, null);
+        Result got = TransformerReference.forward(c, p, inputs, null, noise);
+        assertFalse(Arrays.equals(eval.logits(), got.logits()));
+        assertEquals(eval.auxLoss(), got.auxLoss(), 0.0);
+        assertEquals(eval.zLoss(), got.zLoss(), 0.0);
+        assertArrayEquals(eval.droppedPerLayer(), got.droppedPerLayer());
+        Map<String, float[]> silent = new HashMap<>(p);
+        silent.put("decoder/layer_001/ffn/experts/wo", new float[3 * 5 * 4]);
+        assertSameResult(TransformerReference.forward(c, silent, inputs, null),
+                TransformerReference.forward(c, silent, inputs, null, noise));
+
+        Config dense = new Config(false, 11, 4, 5, 2, 2, 0, 2, Ffn.GELU, 0, 1, 1, 1, BigDecimal.ONE, 0, 0, 0,
+                8, 16, true, 2, 4, 0);
+        Map<String, float[]> pd = randomParams(dense, 59);
+        assertSameResult(TransformerReference.forward(dense, pd, inputs, null),
+                TransformerReference.forward(dense, pd, inputs, null, noise));
+    }
+
+    /**
+     * Expert dropout coordinates [expert, group, slot, d_ff] by hand, top-2. The routing design of
+     * {@link #checkTopTwo} (ids P = 0, A = 1, B = 2 choose (e1, e2) = (0, 2), (0, 1), (1, 2)), batch 2,
+     * seq 4, one group per sequence, C = floor(4 * 1.5 / 3) = 2. Slots (expert, slot) of the first and
+     * second choice, "-" dropped:
+     * group 0, stream [P, A, B, A]: firsts t0 (0, 0), t1 (0, 1), t2 (1, 0), t3 e0 pos 2 -; kept firsts
+     * e0 2, e1 1, e2 0; seconds t0 (2, 0 + 0), t1 (1, 1 + 0), t2 (2, 0 + 1), t3 e1 1 + 1 = 2 -.
+     * group 1, stream [P, A, A, B]: firsts t0 (0, 0), t1 (0, 1), t2 -, t3 (1, 0); seconds t0 (2, 0),
+     * t1 (1, 1), t2 e1 1 + 1 -, t3 (2, 0 + 1).
+     */
+    @Test
+    void expertDropoutCoordinatesByHand() {
+        Config c = new Config(false, 3, 2, 6, 2, 1, 0, 1, Ffn.GELU, 3, 1, 2, 4, new BigDecimal("1.5"), 0, 0.01,
+                0.001, 4, 4, true, 2, 4, 0);
+        Map<String, float[]> p = randomParams(c, 61);
+        p.put("shared/embedding", new float[] {1f, 0.5f, 0.5f, -1f, -1f, 0.25f});
+        p.put("decoder/layer_000/self_attention/o", new float[2 * 2]);
+        p.put("decoder/layer_000/ffn/norm", new float[] {1f, 1f});
+        float[] routerW = {2, -2, 0, 0, 0, 2};
+        p.put("decoder/layer_000/ffn/router/w", routerW);
+        int[] inputs = {1, 2, 1, 2, 1, 1, 2, 2};
+        int[][] stream = {{0, 1, 2, 1}, {0, 1, 1, 2}};
+        // {e1, slot1, e2, slot2}, -1 = dropped
+        int[][][] slots = {
+            {{0, 0, 2, 0}, {0, 1, 1, 1}, {1, 0, 2, 1}, {-1, -1, -1, -1}},
+            {{0, 0, 2, 0}, {0, 1, 1, 1}, {-1, -1, -1, -1}, {1, 0, 2, 1}},
+        };
+        Result eval = TransformerReference.forward(c, p, inputs, null);
+        for (Noise noise : new Noise[] {null, new Noise(8, 0, 0.5, 0), new Noise(9, 0, 0.2, 0)}) {
+            Result got = TransformerReference.forward(c, p, inputs, null, noise);
+            double rate = noise == null ? 0 : noise.expertDropout();
+            for (int g = 0; g < 2; g++) {
+                for (int t = 0; t < 4; t++) {
+                    double[] x = row(p.get("shared/embedding"), stream[g][t], 2);
+                    double[] xn = norm(x, p.get("decoder/layer_000/ffn/norm"));
+                    double[] probs = softmax(vecMat(xn, routerW, 3));
+                    int[] choice = CHOICES[stream[g][t]];
+                    double g1 = probs[choice[0]] / (probs[choice[0]] + probs[choice[1]] + 1e-9);
+                    double g2 = probs[choice[1]] / (probs[choice[0]] + probs[choice[1]] + 1e-9);
+                    int[] s = slots[g][t];
+                    if (s[0] >= 0) {
+                        assertEquals(choice[0], s[0]);
+                        x = add(x, scale(handExpert(p, xn, s[0], g, s[1], noise, rate), g1));
+                    }
+                    if (s[2] >= 0) {
+                        assertEquals(choice[1], s[2]);
+                        x = add(x, scale(handExpert(p, xn, s[2], g, s[3], noise, rate), g2));
+                    }
+                    double[] f = norm(x, p.get("decoder/final_norm"));
+                    double[] logits = new double[3];
+                    for (int v = 0; v < 3; v++) {
+                        logits[v] = dot(scale(f, 1 / Math.sqrt(2)), row(p.get("shared/embedding"), v, 2));
+                    }
+                    assertArrayEquals(logits, rowOf(got.logits(), g * 4 + t, 3), TOL, noise + " g=" + g + " t=" + t);
+                }
+            }
+            if (noise != null) {
+                assertFalse(Arrays.equals(eval.logits(), got.logits()));
+            }
+        }
+    }
+
+    /** GELU expert e on xn, hidden [expert, group, slot, d_ff] dropped at rate. */
+    private static double[] handExpert(Map<String, float[]> p, double[] xn, int e, int g, int slot, Noise noise,
+            double rate) {
+        int f = 6;
+        float[] wi = p.get("decoder/layer_000/ffn/experts/wi");
+        float[] wo = p.get("decoder/layer_000/ffn/experts/wo");
+        double[] out = new double[2];
+        for (int j = 0; j < f; j++) {
+            double a = xn[0] * wi[(e * 2) * f + j] + xn[1] * wi[(e * 2 + 1) * f + j];
+            double h = drop(noise, "decoder/layer_000/ffn/hidden_dropout", rate, handGelu(a), e, g, slot, j);
+            for (int m = 0; m < 2; m++) {
+                out[m] += h * wo[(e * f + j) * 2 + m];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Router jitter by hand, top-1, 2 groups of 2 tokens (coordinates [group, token in group, d_model]
+     * differ from [batch, position, d_model]): the router reads norm(x) * (1 - eps + 2 eps u), the
+     * expert the un-jittered norm(x); routing, gates, aux and z losses follow the jittered logits.
+     * C = min(2, floor(2 * 3 / 3)) = 2: nothing is dropped.
+     */
+    @Test
+    void routerJitterByHand() {
+        Config c = new Config(false, 3, 2, 2, 2, 1, 0, 1, Ffn.RELU, 3, 1, 1, 2, new BigDecimal("3"), 0, 0.01,
+                0.001, 4, 4, true, 1, 4, 0);
+        Map<String, float[]> p = randomParams(c, 67);
+        p.put("shared/embedding", new float[] {1f, 0.5f, 0.5f, -1f, -1f, 0.25f});
+        p.put("decoder/layer_000/self_attention/o", new float[2 * 2]);
+        p.put("decoder/layer_000/ffn/norm", new float[] {1f, 1f});
+        float[] routerW = {2, -2, 0, 0, 0, 2};
+        p.put("decoder/layer_000/ffn/router/w", routerW);
+        int[] inputs = {1, 2, 2, 1};
+        int[] stream = {0, 1, 2, 2};
+        Result eval = TransformerReference.forward(c, p, inputs, null);
+        for (double eps : new double[] {0, 0.2, 0.9}) {
+            Noise noise = new Noise(1234, 0, 0, eps);
+            Result got = TransformerReference.forward(c, p, inputs, null, noise);
+            double z = 0;
+            double aux = 0;
+            for (int g = 0; g < 2; g++) {
+                double[] fraction = new double[3];
+                double[] meanProb = new double[3];
+                for (int i = 0; i < 2; i++) {
+                    int t = g * 2 + i;
+                    double[] x = row(p.get("shared/embedding"), stream[t], 2);
+                    double[] xn = norm(x, p.get("decoder/layer_000/ffn/norm"));
+                    double[] xj = new double[2];
+                    for (int k = 0; k < 2; k++) {
+                        double u = bits24(1234, "decoder/layer_000/ffn/router_jitter", g, i, k) * 0x1p-24;
+                        xj[k] = xn[k] * (1 - eps + 2 * eps * u);
+                    }
+                    double[] logits = vecMat(xj, routerW, 3);
+                    double[] probs = softmax(logits);
+                    int e = 0;
+                    for (int k = 1; k < 3; k++) {
+                        e = logits[k] > logits[e] ? k : e;
+                    }
+                    fraction[e] += 0.5;
+                    for (int k = 0; k < 3; k++) {
+                        meanProb[k] += probs[k] / 2;
+                    }
+                    z += lse(logits) * lse(logits) / 4;
+                    // The expert reads xn, not xj.
+                    float[] wi = p.get("decoder/layer_000/ffn/experts/wi");
+                    float[] wo = p.get("decoder/layer_000/ffn/experts/wo");
+                    double[] y = new double[2];
+                    for (int j = 0; j < 2; j++) {
+                        double h = Math.max(0, xn[0] * wi[(e * 2) * 2 + j] + xn[1] * wi[(e * 2 + 1) * 2 + j]);
+                        for (int m = 0; m < 2; m++) {
+                            y[m] += probs[e] * h * wo[(e * 2 + j) * 2 + m];
+                        }
+                    }
+                    double[] f = scale(norm(add(x, y), p.get("decoder/final_norm")), 1 / Math.sqrt(2));
+                    double[] expected = new double[3];
+                    for (int v = 0; v < 3; v++) {
+                        expected[v] = dot(f, row(p.get("shared/embedding"), v, 2));
+                    }
+                    assertArrayEquals(expected, rowOf(got.logits(), t, 3), TOL, "eps " + eps + " t=" + t);
+                }
+                for (int k = 0; k < 3; k++) {
+                    aux += 0.01 * 3 * fraction[k] * meanProb[k] / 2;
+                }
+            }
+            assertEquals(0.001 * z, got.zLoss(), TOL);
+            assertEquals(aux, got.auxLoss(), TOL);
+            if (eps == 0) {
+                assertSameResult(eval, got);
+            } else {
+                assertNotEquals(eval.zLoss(), got.zLoss());
+            }
+        }
+    }
+
+    @Test
+    void noiseRatesAreValidated() {
+        Config c = new Config(false, 5, 2, 2, 2, 1, 0, 1, Ffn.RELU, 0, 1, 1, 1, BigDecimal.ONE, 0, 0, 0,
+                4, 4, true, 1, 2, 0);
+        Map<String, float[]> p = randomParams(c, 71);
+        int[] inputs = {1, 2};
+        for (Noise bad : new Noise[] {new Noise(0, 1, 0, 0), new Noise(0, -0.1, 0, 0), new Noise(0, 0, 1, 0),
+                new Noise(0, Double.NaN, 0, 0), new Noise(0, 0, 0, -1), new Noise(0, 0, 0, Double.POSITIVE_INFINITY)}) {
+            assertThrows(IllegalArgumentException.class, () -> TransformerReference.forward(c, p, inputs, null, bad),
+                    bad.toString());
+        }
+    }
+
+    // ---- noise helpers -------------------------------------------------------------------------
+
+    /**
+     * Second implementation of the README hash, in long arithmetic masked to 32 bits (the reference
+     * uses int wrap-around): h &gt;&gt;&gt; 8 of the element.
+     */
+    private static long bits24(int seed, String site, int... coords) {
+        long fnv = 0x811c9dc5L;
+        for (byte b : site.getBytes(StandardCharsets.UTF_8)) {
+            fnv = ((fnv ^ (b & 0xffL)) * 0x01000193L) & 0xffffffffL;
+        }
+        long h = lowbias32((seed & 0xffffffffL) ^ fnv);
+        for (int c : coords) {
+            h = lowbias32(h + (c & 0xffffffffL));
+        }
+        return h >>> 8;
+    }
+
+    private static long lowbias32(long x) {
+        x &= 0xffffffffL;
+        x ^= x >>> 16;
+        x = (x * 0x7feb352dL) & 0xffffffffL;
+        x ^= x >>> 15;
+        x = (x * 0x846ca68bL) & 0xffffffffL;
+        x ^= x >>> 16;
+        return x;
+    }
+
+    /**
+     * Dropout of one element by the test's own hash: kept iff u &gt;= rate, i.e. h &gt;&gt;&gt; 8 &gt;=
+     * ceil(rate * 2^24) (exact in double: a power-of-two scaling), then scaled by 1 / (1 - rate).
+     * Identity for null noise or rate 0.
+     */
+    private static double drop(Noise noise, String site, double rate, double v, int... coords) {
+        if (noise == null || rate == 0) {
+            return v;
+        }
+        return bits24(noise.seed(), site, coords) >= (long) Math.ceil(rate * 0x1p24) ? v * (1.0 / (1.0 - rate)) : 0.0;
+    }
+
+    private static void assertSameResult(Result expected, Result actual) {
+        assertArrayEquals(expected.logits(), actual.logits(), 0.0);
+        assertEquals(expected.crossEntropy(), actual.crossEntropy(), 0.0);
+        assertEquals(expected.auxLoss(), actual.auxLoss(), 0.0);
+        assertEquals(expected.zLoss(), actual.zLoss(), 0.0);
+        assertEquals(expected.loss(), actual.loss(), 0.0);
+        assertArrayEquals(expected.droppedPerLayer(), actual.droppedPerLayer());
+    }
+
+    /** Decoder-only, no layers, untied, vocab = d_model. */
+    private static Config zeroLayerModel(int batch, int seq, int d) {
+        return new Config(false, d, d, 1, 1, 1, 0, 0, Ffn.RELU, 0, 1, 1, 1, BigDecimal.ONE, 0, 0, 0, 4, 4, false,
+                batch, seq, 0);
+    }
+
+    /** Random embedding and final norm; decoder/logits the identity, so the logits are the stack output. */
+    private static Map<String, float[]> zeroLayerParams(Config c, long seed) {
+        Map<String, float[]> p = randomParams(c, seed);
+        p.remove("decoder/relative_attention_bias"); // no layers: no table
+        int d = c.dModel();
+        float[] identity = new float[d * d];
+        for (int k = 0; k < d; k++) {
+            identity[k * d + k] = 1f;
+        }
+        p.put("decoder/logits", identity);
+        return p;
+    }
+
+    /**
+     * Hand model of a dense RELU T5 with one layer per stack, untied logits, relative_buckets 8 and
+     * encoder seq &lt;= 3, decoder length &lt;= 4, so that every bucket is exact: encoder |r| (+ 4 if r &gt; 0), decoder
+     * max(-r, 0). Arrays [batch][position][feature]; noise applied element by element with the test's
+     * hash at the README's sites.
+     */
+    private static double[] handDense(Config c, Map<String, float[]> p, int[] inputs, int[] targets, Noise noise) {
+        assertTrue(c.relativeBuckets() == 8 && (c.encoderDecoder() ? c.seq() <= 3 && c.decSeq() <= 4 : c.seq() <= 4)
+                && c.ffn() == Ffn.RELU
+                && !c.tiedEmbeddings() && c.experts() == 0);
+        double[][][] enc = null;
+        int length = c.encoderDecoder() ? c.decSeq() : c.seq();
+        int[] decIds = c.encoderDecoder() ? targets : inputs;
+        if (c.encoderDecoder()) {
+            enc = handStack(c, p, "encoder", inputs, c.seq(), null, null, noise);
+        }
+        int[] shifted = new int[c.batch() * length];
+        for (int t = 0; t < shifted.length; t++) {
+            shifted[t] = t % length == 0 ? 0 : decIds[t - 1];
+        }
+        double[][][] out = handStack(c, p, "decoder", shifted, length, enc, inputs, noise);
+        double[] logits = new double[0];
+        for (double[][] batchRow : out) {
+            for (double[] x : batchRow) {
+                logits = concat(logits, vecMat(x, p.get("decoder/logits"), c.vocab()));
+            }
+        }
+        return logits;
+    }
+
+    private static double[][][] handStack(Config c, Map<String, float[]> p, String stack, int[] ids, int length,
+            double[][][] enc, int[] encIds, Noise noise) {
+        double rate = noise == null ? 0 : noise.dropout();
+        int d = c.dModel();
+        String layer = stack + "/layer_000/";
+        boolean encoder = stack.equals("encoder");
+        double[][][] x = new double[c.batch()][length][];
+        for (int b = 0; b < c.batch(); b++) {
+            for (int s = 0; s < length; s++) {
+                x[b][s] = row(p.get("shared/embedding"), ids[b * length + s], d);
+                for (int k = 0; k < d; k++) {
+                    x[b][s][k] = drop(noise, stack + "/embedding/dropout", rate, x[b][s][k], b, s, k);
+                }
+            }
+        }
+        double[][][] h = norms(x, p.get(layer + "self_attention/norm"));
+        float[] table = p.get(stack + "/relative_attention_bias");
+        // Encoder: padding keys masked; decoder: future keys masked.
+        HandMask selfMask = encoder
+                ? (b, i, j) -> ids[b * length + j] == 0 ? -1e9 : 0
+                : (b, i, j) -> j > i ? -1e9 : 0;
+        addAll(x, handAttention(c, p, layer + "self_attention/", h, h, noise, selfMask, table, encoder));
+        if (enc != null) {
+            h = norms(x, p.get(layer + "cross_attention/norm"));
+            addAll(x, handAttention(c, p, layer + "cross_attention/", h, enc, noise,
+                    (b, i, j) -> encIds[b * c.seq() + j] == 0 ? -1e9 : 0, null, false));
+        }
+        h = norms(x, p.get(layer + "ffn/norm"));
+        for (int b = 0; b < c.batch(); b++) {
+            for (int s = 0; s < length; s++) {
+                double[] hidden = vecMat(h[b][s], p.get(layer + "ffn/wi"), c.dFf());
+                for (int j = 0; j < c.dFf(); j++) {
+                    hidden[j] = drop(noise, layer + "ffn/hidden_dropout", rate, Math.max(0, hidden[j]), b, s, j);
+                }
+                double[] y = vecMat(hidden, p.get(layer + "ffn/wo"), d);
+                for (int k = 0; k < d; k++) {
+                    x[b][s][k] += drop(noise, layer + "ffn/dropout", rate, y[k], b, s, k);
+                }
+            }
+        }
+        double[][][] out = norms(x, p.get(stack + "/final_norm"));
+        for (int b = 0; b < c.batch(); b++) {
+            for (int s = 0; s < length; s++) {
+                for (int k = 0; k < d; k++) {
+                    out[b][s][k] = drop(noise, stack + "/final_norm/dropout", rate, out[b][s][k], b, s, k);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Additive mask of (batch, query, key). */
+    private interface HandMask {
+        double add(int b, int i, int j);
+    }
+
+    /**
+     * One attention sub-layer: per (b, head, i) a softmax over keys of q.k + bias + mask, weights
+     * dropout at [b, head, i, j], then (weights . v) . o and output dropout at [b, i, d_model].
+     */
+    private static double[][][] handAttention(Config c, Map<String, float[]> p, String prefix, double[][][] hq,
+            double[][][] hkv, Noise noise, HandMask mask, float[] table, boolean encoder) {
+        double rate = noise == null ? 0 : noise.dropout();
+        int heads = c.heads();
+        int dKv = c.dKv();
+        int qLen = hq[0].length;
+        int kLen = hkv[0].length;
+        double[][][] out = new double[c.batch()][qLen][];
+        for (int b = 0; b < c.batch(); b++) {
+            for (int i = 0; i < qLen; i++) {
+                double[] q = vecMat(hq[b][i], p.get(prefix + "q"), heads * dKv);
+                double[] ctx = new double[heads * dKv];
+                for (int head = 0; head < heads; head++) {
+                    double[] logits = new double[kLen];
+                    for (int j = 0; j < kLen; j++) {
+                        double[] k = vecMat(hkv[b][j], p.get(prefix + "k"), heads * dKv);
+                        for (int e = 0; e < dKv; e++) {
+                            logits[j] += q[head * dKv + e] * k[head * dKv + e];
+                        }
+                        if (table != null) {
+                            int r = j - i;
+                            int bucket = encoder ? Math.abs(r) + (r > 0 ? 4 : 0) : Math.max(-r, 0);
+                            logits[j] += table[bucket * heads + head];
+                        }
+                        logits[j] += mask.add(b, i, j);
+                    }
+                    double[] w = softmax(logits);
+                    for (int j = 0; j < kLen; j++) {
+                        double wj = drop(noise, prefix + "weights_dropout", rate, w[j], b, head, i, j);
+                        double[] v = vecMat(hkv[b][j], p.get(prefix + "v"), heads * dKv);
+                        for (int e = 0; e < dKv; e++) {
+                            ctx[head * dKv + e] += wj * v[head * dKv + e];
+                        }
+                    }
+                }
+                out[b][i] = vecMat(ctx, p.get(prefix + "o"), c.dModel());
+                for (int k = 0; k < c.dModel(); k++) {
+                    out[b][i][k] = drop(noise, prefix + "dropout", rate, out[b][i][k], b, i, k);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[][][] norms(double[][][] x, float[] scale) {
+        double[][][] y = new double[x.length][x[0].length][];
+        for (int b = 0; b < x.length; b++) {
+            for (int s = 0; s < x[0].length; s++) {
+                y[b][s] = norm(x[b][s], scale);
+            }
+        }
+        return y;
+    }
+
+    private static void addAll(double[][][] x, double[][][] y) {
+        for (int b = 0; b < x.length; b++) {
+            for (int s = 0; s < x[0].length; s++) {
+                x[b][s] = add(x[b][s], y[b][s]);
+            }
+        }
     }
 
     // =============================================================================================
