@@ -49,6 +49,10 @@ public final class Main {
       err.println("error: " + ex.getMessage());
       return USER_ERROR;
     }
+    if (ex instanceof java.nio.file.FileAlreadyExistsException fe) {
+      err.println("error: " + fe.getFile() + " exists and is not a directory; choose another output path");
+      return USER_ERROR;
+    }
     if (ex instanceof java.nio.file.NoSuchFileException nf) {
       err.println("error: " + nf.getFile() + ": no such file");
       return USER_ERROR;

@@ -53,8 +53,16 @@ final class MemoryBudget {
       if (p.value().shape().elements() > Integer.MAX_VALUE - 8)
         throw new UserInputError(String.format(Locale.ROOT, "parameter '%s' %s has %d elements, more than a host array can hold (2^31 - 1);"
             + " reduce its sizes, or compile without running (switchc compile)", p.name(), p.value().shape(), p.value().shape().elements()));
+    long parameterBytes = 0;
+    for (Binding p : f.params()) parameterBytes += p.value().type().bytes();
+    // The host arrays and the runtime's copies of every parameter are alive together.
+    if (parameterBytes > physical / 4)
+      throw new UserInputError(String.format(Locale.ROOT, "running this program needs its %d inputs and parameters, %.1f GiB together, more"
+          + " than a quarter of this machine's %.1f GiB of memory; use a smaller model (e.g. --preset tiny-switch) or --set smaller sizes,"
+          + " or plan and compile without running (switchc plan, switchc compile)", f.params().size(), parameterBytes / 1073741824.0,
+          physical / 1073741824.0));
     if (largest.type().bytes() > physical / 4)
-      throw new UserInputError(String.format(Locale.ROOT, "running this layer needs the %s %s of %.1f GiB, more than a quarter of this"
+      throw new UserInputError(String.format(Locale.ROOT, "running this program needs the %s %s of %.1f GiB, more than a quarter of this"
           + " machine's %.1f GiB of memory; reduce batch/seq/d_model/d_ff/experts or min_capacity, or compile without running (switchc compile)",
           largestName, largest.type(), largest.type().bytes() / 1073741824.0, physical / 1073741824.0));
   }

@@ -77,8 +77,13 @@ public final class ModelRun implements AutoCloseable {
     long vocab = spec().vocab();
     for (int i = 0; i < ids.length; i++)
       if (ids[i] < 0 || ids[i] >= vocab)
-        throw new UserInputError(name + " holds token id " + ids[i] + " at element " + i + ", outside [0, " + vocab + "); token ids index the"
-            + " vocabulary (0 is padding)");
+        throw new UserInputError(name + " holds token id " + ids[i] + " at [" + i / length(name) + ", " + i % length(name) + "], outside [0, "
+            + vocab + "); token ids index the vocabulary (0 is padding)");
+  }
+
+  /** The length (second dim) of token input {@code name}. */
+  private long length(String name) {
+    return inputShape(name).dims().get(1).size();
   }
 
   /** The named shape of input {@code name} (inputs, targets or a parameter). */

@@ -71,6 +71,7 @@ final class RunCommand implements Callable<Integer> {
     String base = specOptions.baseName();
     Path outPath = output != null ? output : Path.of("out", base, "y.npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
+    checkOutputs(outPath, statsPath, saveParams);
 
     try (LayerRun run = new LayerRun(Compilation.of(program, specOptions.mode()))) {
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, spec) : ParameterInit.init(spec, seed);
@@ -102,6 +103,7 @@ final class RunCommand implements Callable<Integer> {
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
     if (targets != null && !spec.encoderDecoder())
       throw new UserInputError("--targets: a decoder_only model predicts its --input ids shifted by one; it takes no targets");
+    checkOutputs(outPath, statsPath, saveParams);
     try (ModelRun run = new ModelRun(Compilation.of(program, specOptions.mode()))) {
       List<ParamSpec> paramSpecs = ModelParams.of(run.compilation().global());
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, paramSpecs, "this model")
@@ -144,7 +146,26 @@ final class RunCommand implements Callable<Integer> {
     if (!Arrays.equals(a.shape(), ParamFiles.sizes(shape)))
       throw new UserInputError(file + ": " + name + " has shape " + Arrays.toString(a.shape()) + " but the model needs " + shape
           + "; write an int32 array of that shape, or change batch/seq/dec_seq with --set");
+    long length = shape.dims().get(1).size();
+    for (int i = 0; i < a.data().length; i++)
+      if (a.data()[i] < 0 || a.data()[i] >= vocab)
+        throw new UserInputError(file + ": " + name + " holds token id " + a.data()[i] + " at [" + i / length + ", " + i % length + "], outside [0, "
+            + vocab + "); token ids index the vocabulary (0 is padding)");
     return a.data();
+  }
+
+  /**
+   * Refuses output paths that cannot be written before anything runs, so that a mistake in one of
+   * them leaves none of the outputs behind.
+   */
+  private static void checkOutputs(Path... outputs) {
+    for (Path p : outputs) {
+      if (p == null) continue;
+      if (Files.isDirectory(p)) throw new UserInputError(p + " is a directory; give a file name for this output, e.g. " + p.resolve("out.npy"));
+      for (Path q = p.toAbsolutePath().getParent(); q != null; q = q.getParent())
+        if (Files.exists(q) && !Files.isDirectory(q))
+          throw new UserInputError(p + ": " + q + " is a file, not a directory; choose another output path");
+    }
   }
 
   private static Path createParent(Path p) throws java.io.IOException {

@@ -77,6 +77,41 @@ class ModelNumericsTest {
     }
   }
 
+  /**
+   * bf16 activations (the presets' setting): the stacks round every activation to 8 bits of
+   * mantissa, so the logits are compared by their RMS error and the loss to 1%; the router and the
+   * losses stay f32.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bf16Cases")
+  void bf16ActivationsStayCloseToTheReference(Case c) {
+    ModelProgram program = program(c);
+    ModelSpec s = program.model().value();
+    try (ModelRun run = new ModelRun(Compilation.of(program, Mode.EVAL))) {
+      assertTrue(run.compilation().spmdText().text().contains("bf16"), c + ": the module computes in bf16");
+      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), 7);
+      int[] inputs = padded(ParameterInit.tokenIds(1, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
+      int[] targets = s.encoderDecoder()
+          ? padded(ParameterInit.tokenIds(1, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      ModelRun.Result actual = run.run(params, inputs, targets);
+      TransformerReference.Result expected = TransformerReference.forward(config(s), params, inputs, targets);
+      // Rounding can flip a near-tie in the router, which changes a few tokens' logits outright, so
+      // the measure is the root-mean-square error over the whole tensor (f32 runs are checked elementwise above).
+      double err = 0, ref = 0;
+      for (int i = 0; i < actual.logits().length; i++) {
+        err += Math.pow(actual.logits()[i] - expected.logits()[i], 2);
+        ref += Math.pow(expected.logits()[i], 2);
+      }
+      assertTrue(Math.sqrt(err / ref) < 0.05, c + ": logits' relative RMS error " + Math.sqrt(err / ref));
+      assertEquals(expected.crossEntropy(), actual.crossEntropy(), 0.01 * expected.crossEntropy(), c + ": cross_entropy");
+    }
+  }
+
+  static List<Case> bf16Cases() {
+    return List.of(new Case("tiny-switch, bf16", "tiny-switch", List.of("activation_dtype=bf16")),
+        new Case("tiny-switch-lm, bf16", "tiny-switch-lm", List.of("activation_dtype=bf16")));
+  }
+
   /** Training mode: dropout at every site, expert dropout and router jitter, from a seed input. */
   static List<Case> trainingCases() {
     List<String> noise = List.of("dropout=0.1", "expert_dropout=0.4", "router_jitter=0.01");
