@@ -298,6 +298,27 @@ class ModelCliTest {
     }
   }
 
+  /** An output that cannot be written is refused before the run, so none of the other outputs appears. */
+  @Test
+  void unwritableOutputsAreRefusedBeforeAnythingIsWritten() throws Exception {
+    Path out = Files.createTempDirectory(dir, "outputs");
+    Path saved = out.resolve("p.safetensors"), stats = out.resolve("stats.json");
+    Outcome o = cli(List.of("run", "--preset", "tiny-switch", "--save-params", saved, "--stats", stats, "--output", out));
+    assertEquals(2, o.status(), o.err());
+    assertEquals("error: " + out + " is a directory; give a file name for this output, e.g. " + out.resolve("out.npy") + "\n", o.err());
+    Path file = out.resolve("plain-file");
+    Files.writeString(file, "x");
+    o = cli(List.of("run", "--preset", "tiny-switch", "--save-params", saved, "--stats", stats, "--output", file.resolve("y.npy")));
+    assertEquals(2, o.status(), o.err());
+    assertEquals("error: " + file.resolve("y.npy") + ": " + file + " is a file, not a directory; choose another output path\n", o.err());
+    o = cli(List.of("compile", "--preset", "tiny-switch", "-o", file));
+    assertEquals(2, o.status(), o.err());
+    assertEquals("error: " + file + " exists and is not a directory; choose another output path\n", o.err());
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(List.of(file), files.toList(), "nothing but the test's own file");
+    }
+  }
+
   @Test
   void tokenIdsOutsideTheVocabulary() throws Exception {
     int[] ids = ids(21, BATCH, SEQ, 0);
