@@ -19,6 +19,13 @@ public record Provenance(SourceLoc block, Map<String, SourceLoc> fields) {
     return loc != null ? loc : block.describing(field + " (default)");
   }
 
+  /** The same places, for ops of {@code part} of the program ({@link SourceLoc#scope}). */
+  public Provenance within(String part) {
+    Map<String, SourceLoc> m = new LinkedHashMap<>();
+    fields.forEach((k, v) -> m.put(k, v.within(part)));
+    return new Provenance(block.within(part), m);
+  }
+
   public Provenance with(String field, SourceLoc loc) {
     Map<String, SourceLoc> m = new LinkedHashMap<>(fields);
     m.put(field, loc);

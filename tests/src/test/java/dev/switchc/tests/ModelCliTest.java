@@ -92,7 +92,7 @@ class ModelCliTest {
     for (String l : a2a) assertTrue(l.startsWith("  all_to_all  expert  2048   bf16"), l);
 
     // Parameters by layer: shared, then each stack's own tables and its 15 layers in program order.
-    int byLayer = lines.indexOf("parameters by layer");
+    int byLayer = java.util.stream.IntStream.range(0, lines.size()).filter(i -> lines.get(i).startsWith("parameters by layer")).findFirst().orElse(-1);
     assertTrue(byLayer > 0, "a 'parameters by layer' section");
     List<String> names = new ArrayList<>();
     for (String l : lines.subList(byLayer + 2, lines.size())) {
@@ -103,6 +103,7 @@ class ModelCliTest {
     for (int i = 0; i < 15; i++) want.add(String.format("encoder/layer_%03d", i));
     want.add("decoder");
     for (int i = 0; i < 15; i++) want.add(String.format("decoder/layer_%03d", i));
+    want.add("lm_head");
     assertEquals(want, names);
     // An encoder layer, from the paper's sizes: attention q, k, v, o (32 heads x 64 = 2048 wide),
     // two norms, 2048 experts of wi and wo, the router.

@@ -163,6 +163,25 @@ class ModelPlanGoldenTest {
     return total + 2 * (BUCKETS * HEADS + D_MODEL); // each stack's relative position table and final norm
   }
 
+  /**
+   * The per-layer subtotals add up to the device's totals; the Switch layers (odd ones) each send
+   * their two all-to-alls and the dense ones send nothing (no model axis on this mesh).
+   */
+  @Test
+  void layerSubtotalsAddUpAndOnlySwitchLayersCommunicate() {
+    List<Plan.LayerTotal> rows = plan.layerTotals();
+    assertEquals(plan.perDevice().flops(), rows.stream().mapToLong(Plan.LayerTotal::flops).sum());
+    assertEquals(plan.collectives().stream().mapToLong(Plan.Collective::bytesSentPerDevice).sum(),
+        rows.stream().mapToLong(Plan.LayerTotal::bytesSent).sum());
+    for (Plan.LayerTotal t : rows) {
+      if (!t.name().contains("/layer_")) continue;
+      int layer = Integer.parseInt(t.name().substring(t.name().length() - 3));
+      long groups = t.name().startsWith("encoder") ? 2048 / 32 : 2048L * 128 / 512 / 32, a2a = 128 * groups * 8 * 768 * 2;
+      if (layer % 2 == 1) assertEquals(2 * (a2a * 31 / 32) + 4 * 2 * 31 / 32, t.bytesSent(), t.name() + ": two all-to-alls and the aux loss's all-reduce");
+      else assertEquals(0, t.bytesSent(), t.name() + ": a dense layer on expert=32 sends nothing");
+    }
+  }
+
   @Test
   void parameterTotalIsTheSumOverEveryParameterTensor() {
     long fromIr = compilation.global().params().stream().filter(p -> !p.name().equals("inputs") && !p.name().equals("targets"))

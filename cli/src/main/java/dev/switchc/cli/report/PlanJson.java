@@ -35,6 +35,13 @@ public final class PlanJson {
       parameters.put("by_layer", byLayer);
     }
     m.put("parameters", parameters);
+    if (!p.layerTotals().isEmpty()) {
+      List<Object> perLayer = new ArrayList<>();
+      for (Plan.LayerTotal t : p.layerTotals())
+        perLayer.add(map("name", t.name(), "parameters", t.parameters().parameters(), "parameter_bytes_per_device", t.parameters().bytesPerDevice(),
+            "flops_per_device", t.flops(), "bytes_sent_per_device", t.bytesSent()));
+      m.put("per_layer", perLayer);
+    }
     m.put("per_device", map("parameter_bytes", p.perDevice().parameterBytes(), "activation_peak_bytes", p.perDevice().activationPeakBytes(),
         "flops", p.perDevice().flops()));
     List<Object> tensors = new ArrayList<>();

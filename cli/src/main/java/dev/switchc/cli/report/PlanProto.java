@@ -45,6 +45,9 @@ public final class PlanProto {
       for (List<Integer> g : c.replicaGroups()) cb.addReplicaGroups(ReplicaGroup.newBuilder().addAllDevices(g));
       b.addCollectives(cb);
     }
+    for (Plan.LayerTotal t : p.layerTotals())
+      b.addPerLayer(dev.switchc.cli.report.proto.LayerTotal.newBuilder().setName(t.name()).setParameters(t.parameters().parameters())
+          .setParameterBytesPerDevice(t.parameters().bytesPerDevice()).setFlopsPerDevice(t.flops()).setBytesSentPerDevice(t.bytesSent()));
     return b.build();
   }
 

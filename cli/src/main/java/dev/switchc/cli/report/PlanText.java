@@ -34,12 +34,13 @@ public final class PlanText {
         .append(" parameters, ").append(Units.bytes(p.parameterBytes())).append(")\n");
     sb.append("  activation peak   ").append(Units.bytes(p.perDevice().activationPeakBytes())).append(" (estimate: live values in program order)\n");
     sb.append("  compute           ").append(Units.flops(p.perDevice().flops())).append('\n');
-    if (!p.parametersByLayer().isEmpty()) {
-      sb.append("\nparameters by layer\n");
+    if (!p.layerTotals().isEmpty()) {
+      sb.append("\nparameters by layer (with each layer's compute and communication per device, one forward step)\n");
       List<String[]> rows2 = new ArrayList<>();
-      rows2.add(new String[] {"layer", "parameters", "bytes (all devices)", "bytes/device"});
-      p.parametersByLayer().forEach((name, t) -> rows2.add(new String[] {name, Long.toString(t.parameters()), Units.bytes(t.bytes()),
-          Units.bytes(t.bytesPerDevice())}));
+      rows2.add(new String[] {"layer", "parameters", "bytes (all devices)", "bytes/device", "compute/device", "sent/device"});
+      for (Plan.LayerTotal t : p.layerTotals())
+        rows2.add(new String[] {t.name(), Long.toString(t.parameters().parameters()), Units.bytes(t.parameters().bytes()),
+            Units.bytes(t.parameters().bytesPerDevice()), Units.flops(t.flops()), Units.bytes(t.bytesSent())});
       table(sb, rows2);
     }
 

@@ -7,6 +7,7 @@ import dev.switchc.frontend.Noise;
 import dev.switchc.frontend.Provenance;
 import dev.switchc.frontend.SwitchFfn;
 import dev.switchc.ir.DType;
+import dev.switchc.ir.DeadCode;
 import dev.switchc.ir.Dim;
 import dev.switchc.ir.Func;
 import dev.switchc.ir.FuncBuilder;
@@ -56,7 +57,9 @@ public final class ModelIr {
 
   private static final class Builder {
     final ModelSpec s;
-    final Provenance at;
+    final Provenance root;
+    /** Where ops come from now: the model's places, scoped to the stack or layer being built. */
+    Provenance at;
     final Mode mode;
     final DType act;
     final FuncBuilder b;
@@ -68,7 +71,8 @@ public final class ModelIr {
 
     Builder(Located<ModelSpec> model, Mode mode) {
       this.s = model.value();
-      this.at = model.where();
+      this.root = model.where();
+      this.at = root;
       this.mode = mode;
       this.act = s.activationDtype();
       this.b = new FuncBuilder(s.encoderDecoder() ? "switch_transformer" : "switch_lm").at(at.block());
@@ -111,11 +115,13 @@ public final class ModelIr {
         memory = stack("encoder", inputs, seq, keySeq, s.encoderLayers(), null, null, embedding);
         memoryIds = inputs;
       }
+      at = root.within("decoder");
       b.at(at.of("architecture"));
       Value decoderIds = shiftRight(targets, decSeq, decKeySeq);
       Value x = stack("decoder", decoderIds, decSeq, decKeySeq, s.decoderLayers(), memory, memoryIds, embedding);
 
       // LM head in f32 (tied: T5 rescales by d_model^-0.5 before sharing the embedding).
+      at = root.within("lm_head");
       b.at(at.of("tied_embeddings"));
       Value xf = b.cast(x, DType.F32);
       Value head;
@@ -145,7 +151,7 @@ public final class ModelIr {
       b.result(CROSS_ENTROPY, crossEntropy);
       b.result(AUX_LOSS, aux);
       b.result(Z_LOSS, z);
-      return b.build();
+      return DeadCode.run(b.build()); // the Switch layers' router statistics are not results here
     }
 
     private Value sum(List<Value> terms) {
@@ -157,6 +163,7 @@ public final class ModelIr {
     /** One stack: embedding, layers, final norm. {@code memory} (the encoder output) makes it a decoder with cross-attention. */
     private Value stack(String name, Value ids, Dim q, Dim k, long layers, Value memory, Value memoryIds, Value embedding) {
       boolean causal = name.equals("decoder");
+      at = root.within(name);
       b.at(at.of("vocab"));
       Value x = dropout(b.cast(b.gather(embedding, java.util.Map.of("vocab", ids), Shape.of(batch, q, dModel)), act), name + "/embedding/dropout");
       // Position bias and masks are the same for every layer of the stack: computed once.
@@ -169,6 +176,7 @@ public final class ModelIr {
       Value memoryKeys = memory;
       for (long i = 0; i < layers; i++) {
         String p = layerPrefix(name, i);
+        at = root.within(p);
         b.at(at.of("heads"));
         Value h = norm(x, p + "/self_attention/norm");
         Value keys = b.relabel(h, Shape.of(batch, k, dModel));
@@ -182,6 +190,7 @@ public final class ModelIr {
         h = norm(x, p + "/ffn/norm");
         x = b.add(x, dropout(s.isSwitch(i) ? switchFfn(p + "/ffn", h, q) : denseFfn(p + "/ffn", h), p + "/ffn/dropout"));
       }
+      at = root.within(name);
       b.at(at.block());
       return dropout(norm(x, name + "/final_norm"), name + "/final_norm/dropout");
     }

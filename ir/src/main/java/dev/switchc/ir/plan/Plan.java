@@ -13,15 +13,43 @@ import java.util.Map;
  * sharding pass's output; rendered as text, JSON, protobuf and HTML by the CLI.
  *
  * @param facts program-level facts in display order (expert capacity, groups per device, ...)
+ * @param parts per-device compute and communication of each part of a model ({@code encoder/layer_003},
+ *     ...), in program order; empty for a lone layer
  */
 public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, String> facts, List<Tensor> tensors, Device perDevice,
-    List<Collective> collectives) {
+    List<Collective> collectives, List<Part> parts) {
   public Plan {
     rules = List.copyOf(rules);
     facts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(facts));
     tensors = List.copyOf(tensors);
     collectives = List.copyOf(collectives);
+    parts = List.copyOf(parts);
   }
+
+  /** A plan without parts (a lone layer). */
+  public Plan(String program, Mesh mesh, List<Rule> rules, Map<String, String> facts, List<Tensor> tensors, Device perDevice,
+      List<Collective> collectives) {
+    this(program, mesh, rules, facts, tensors, perDevice, collectives, List.of());
+  }
+
+  /** One part of a model, on each device, for one forward step: FLOPs, and bytes its collectives send. */
+  public record Part(String name, long flops, long bytesSent) {}
+
+  /**
+   * Subtotals per layer: the parts' compute and communication, with the parameters whose names
+   * fall in each ({@link #parametersByLayer}); parameter groups without ops ({@code shared}) come first.
+   */
+  public List<LayerTotal> layerTotals() {
+    Map<String, Subtotal> params = parametersByLayer();
+    Map<String, LayerTotal> rows = new java.util.LinkedHashMap<>();
+    for (String name : params.keySet())
+      if (parts.stream().noneMatch(p -> p.name().equals(name))) rows.put(name, new LayerTotal(name, params.get(name), 0, 0));
+    for (Part p : parts) rows.put(p.name(), new LayerTotal(p.name(), params.getOrDefault(p.name(), new Subtotal(0, 0, 0)), p.flops(), p.bytesSent()));
+    return List.copyOf(rows.values());
+  }
+
+  /** A row of {@link #layerTotals()}. */
+  public record LayerTotal(String name, Subtotal parameters, long flops, long bytesSent) {}
 
   /** Parameters of the whole program (all devices together): elements. */
   public long parameterCount() {

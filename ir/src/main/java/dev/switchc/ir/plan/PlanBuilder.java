@@ -37,16 +37,25 @@ public final class PlanBuilder {
     }
     List<Plan.Collective> collectives = new ArrayList<>();
     long flops = 0;
+    Map<String, long[]> parts = new java.util.LinkedHashMap<>();
     for (Op op : s.local().body()) {
-      flops += flops(op);
+      long f = flops(op);
+      flops += f;
       Plan.Collective c = collective(s, op);
       if (c != null) collectives.add(c);
+      if (!op.loc().scope().isEmpty()) {
+        long[] part = parts.computeIfAbsent(op.loc().scope(), k -> new long[2]);
+        part[0] += f;
+        part[1] += c == null ? 0 : c.bytesSentPerDevice();
+      }
     }
+    List<Plan.Part> partList = new ArrayList<>();
+    parts.forEach((name, t) -> partList.add(new Plan.Part(name, t[0], t[1])));
     Set<String> dims = new LinkedHashSet<>();
     for (Binding p : s.global().params()) dims.addAll(p.value().shape().names());
     for (Op op : s.global().body()) dims.addAll(op.out().shape().names());
     return new Plan(s.global().name(), s.mesh(), Plan.rules(s.layout(), List.copyOf(dims)), facts, tensors,
-        new Plan.Device(paramBytes, activationPeak(s), flops), collectives);
+        new Plan.Device(paramBytes, activationPeak(s), flops), collectives, partList);
   }
 
   private static Plan.Tensor tensor(ShardedFunc s, Value v, String name, Plan.Kind kind, String source) {
