@@ -23,8 +23,11 @@ public final class PlanHtml {
   /** The tensors worth a picture: parameters, the input, results of rank >= 1, and the expert-side dispatched tensors. */
   public static List<String> defaultTensors(Plan p) {
     List<String> names = new ArrayList<>();
+    // A model repeats its layers: one picture per distinct tensor type and layout is enough.
+    java.util.Set<String> drawn = new java.util.HashSet<>();
     for (Plan.Tensor t : p.tensors())
-      if (t.global().shape().rank() > 0 && (t.kind() != Plan.Kind.ACTIVATION || t.name().endsWith(" relabel"))) names.add(t.name());
+      if (t.global().shape().rank() > 0 && (t.kind() != Plan.Kind.ACTIVATION || t.name().endsWith(" relabel"))
+          && drawn.add(t.global() + " " + t.split())) names.add(t.name());
     return names;
   }
 
