@@ -69,14 +69,16 @@ public final class BenchMain {
     md.append("| benchmark | configuration | A | B | median A | median B | B / A | check |\n|---|---|---|---|---|---|---|---|\n");
     int rounds = quick ? 3 : 7;
     long d = quick ? 64 : 512, f = quick ? 128 : 2048;
-    List<long[]> sizes = quick ? List.of(new long[] {256, 8}) : List.of(new long[] {1024, 8}, new long[] {4096, 32}, new long[] {1024, 128}, new long[] {4096, 8});
-    for (long[] se : sizes)
-      for (String cf : quick ? List.of("1.0") : List.of("1.0", "1.25")) peer(se[0], se[1], d, f, cf, rounds);
+    for (long s : quick ? List.of(256L) : List.of(1024L, 4096L, 16384L))
+      for (long e : quick ? List.of(8L) : List.of(8L, 32L, 128L))
+        for (String cf : quick ? List.of("1.0") : List.of("1.0", "1.25")) peer(s, e, d, f, cf, s == 16384 ? 3 : rounds);
     for (long s : quick ? List.of(256L) : List.of(1024L, 4096L)) dispatch(s, 8, d, f, rounds);
     for (String cf : List.of("1.0", "1.25", "2.0")) switchVsDense(quick ? 256 : 4096, 8, d, f, cf, rounds);
-    roofline(quick ? 256 : 1024, quick ? 256 : 4096, 8, d, f, rounds);
+    roofline(quick ? 256 : 2048, quick ? 256 : 4096, 8, d, f, rounds); // 2048^3: large enough for XLA's matmul to reach its rate
     compile(quick ? 64 : 2048);
+    compilePresets();
     overhead(quick ? 200 : 2000);
+    goals();
   }
 
   private static Located<SwitchLayerSpec> layer(long tokens, long experts, long d, long f, String cf, Dispatch dispatch) {
@@ -96,7 +98,9 @@ public final class BenchMain {
     r.put("rounds", t.rounds());
     r.put("check", check);
     rows.add(r);
-    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f ms | %.2f ms | %.2f | %s |%n", bench, config, a, b, t.medianA() * 1e3, t.medianB() * 1e3, t.ratio(), check));
+    String line = String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f ms | %.2f ms | %.2f | %s |%n", bench, config, a, b, t.medianA() * 1e3, t.medianB() * 1e3, t.ratio(), check);
+    md.append(line);
+    if (!quick) System.err.print(line); // progress: a full run takes minutes
   }
 
   /** Largest |a - b| relative to the scale of b; the check every comparison makes before timing. */
@@ -120,9 +124,12 @@ public final class BenchMain {
     SwitchLayerSpec s = l.value();
     Map<String, float[]> params = ParameterInit.init(s, 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
-    try (LayerRun ours = new LayerRun(l, Mode.EVAL); TfOpsPeer peer = new TfOpsPeer(1, tokens, d, experts, s.expertCapacity(Mode.EVAL))) {
-      String check = checked(peer.run(params, x, experts, f), ours.run(params, x).y());
-      Interleaved t = Interleaved.time(() -> ours.run(params, x), () -> peer.run(params, x, experts, f), 1, rounds);
+    // Both sides keep their weights in native tensors and feed only the tokens per call.
+    try (LayerRun layer = new LayerRun(l, Mode.EVAL); LayerRun.Bound ours = layer.bind(params);
+         TfOpsPeer peerGraph = new TfOpsPeer(1, tokens, d, experts, s.expertCapacity(Mode.EVAL));
+         TfOpsPeer.Bound peer = peerGraph.new Bound(params, experts, f)) {
+      String check = checked(peer.run(x), ours.run(x).y());
+      Interleaved t = Interleaved.time(() -> ours.run(x), () -> peer.run(x), 1, rounds);
       row("peer", String.format(Locale.ROOT, "S=%d E=%d d=%d f=%d cf=%s", tokens, experts, d, f, cf), "switchc (gather, XLA)", "TF Java ops (one-hot einsum)", t, check);
     }
   }
@@ -131,10 +138,11 @@ public final class BenchMain {
     Located<SwitchLayerSpec> g = layer(tokens, experts, d, f, "1.25", Dispatch.GATHER), e = layer(tokens, experts, d, f, "1.25", Dispatch.EINSUM);
     Map<String, float[]> params = ParameterInit.init(g.value(), 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
-    try (LayerRun a = new LayerRun(g, Mode.EVAL); LayerRun b = new LayerRun(e, Mode.EVAL)) {
-      String check = checked(b.run(params, x).y(), a.run(params, x).y());
+    try (LayerRun la = new LayerRun(g, Mode.EVAL); LayerRun lb = new LayerRun(e, Mode.EVAL);
+         LayerRun.Bound a = la.bind(params); LayerRun.Bound b = lb.bind(params)) {
+      String check = checked(b.run(x).y(), a.run(x).y());
       row("dispatch", String.format(Locale.ROOT, "S=%d E=%d cf=1.25", tokens, experts), "gather", "einsum",
-          Interleaved.time(() -> a.run(params, x), () -> b.run(params, x), 1, rounds), check);
+          Interleaved.time(() -> a.run(x), () -> b.run(x), 1, rounds), check);
     }
   }
 
@@ -143,13 +151,14 @@ public final class BenchMain {
     Map<String, float[]> params = ParameterInit.init(l.value(), 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
     CompiledModule dense = Programs.denseFfn(tokens, d, f);
-    Map<String, HostTensor> in = new LinkedHashMap<>();
-    in.put("x", HostTensor.ofFloats(dense.signature().inputs().get(0).type(), x));
-    in.put("wi", HostTensor.ofFloats(dense.signature().inputs().get(1).type(), java.util.Arrays.copyOf(params.get("experts/wi"), (int) (d * f))));
-    in.put("wo", HostTensor.ofFloats(dense.signature().inputs().get(2).type(), java.util.Arrays.copyOf(params.get("experts/wo"), (int) (d * f))));
-    try (LayerRun sw = new LayerRun(l, Mode.EVAL); CpuProgram dn = CpuProgram.load(dense)) {
+    Map<String, HostTensor> weights = new LinkedHashMap<>();
+    weights.put("wi", HostTensor.ofFloats(dense.signature().inputs().get(1).type(), java.util.Arrays.copyOf(params.get("experts/wi"), (int) (d * f))));
+    weights.put("wo", HostTensor.ofFloats(dense.signature().inputs().get(2).type(), java.util.Arrays.copyOf(params.get("experts/wo"), (int) (d * f))));
+    Map<String, HostTensor> in = Map.of("x", HostTensor.ofFloats(dense.signature().inputs().get(0).type(), x));
+    try (LayerRun layer = new LayerRun(l, Mode.EVAL); LayerRun.Bound sw = layer.bind(params); CpuProgram dn = CpuProgram.load(dense);
+         CpuProgram.Kept kept = dn.keep(weights)) {
       row("switch vs dense", String.format(Locale.ROOT, "tokens=%d E=%d cf=%s", tokens, experts, cf), "dense FFN", "Switch FFN",
-          Interleaved.time(() -> dn.run(in), () -> sw.run(params, x), 1, rounds), "FLOP-matched (same d_model, d_ff)");
+          Interleaved.time(() -> dn.run(kept, in), () -> sw.run(x), 1, rounds), "FLOP-matched (same d_model, d_ff)");
     }
   }
 
@@ -162,13 +171,77 @@ public final class BenchMain {
     Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, "1.0", Dispatch.GATHER);
     Map<String, float[]> params = ParameterInit.init(l.value(), 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
-    try (CpuProgram p = CpuProgram.load(mm); LayerRun sw = new LayerRun(l, Mode.EVAL)) {
-      Interleaved t = Interleaved.time(() -> p.run(in), () -> sw.run(params, x), 1, rounds);
+    try (CpuProgram p = CpuProgram.load(mm); LayerRun layer = new LayerRun(l, Mode.EVAL); LayerRun.Bound sw = layer.bind(params)) {
+      Interleaved t = Interleaved.time(() -> p.run(in), () -> sw.run(x), 1, rounds);
       double peak = 2.0 * n * n * n / t.medianA() / 1e9;
       double useful = 4.0 * tokens * d * f / t.medianB() / 1e9; // each token through its expert: two d x f matmuls
       row("roofline", String.format(Locale.ROOT, "matmul %d^3: %.1f GFLOP/s; Switch tokens=%d: %.1f GFLOP/s useful = %.0f%% of peak",
           n, peak, tokens, useful, 100 * useful / peak), "matmul", "Switch layer", t, "useful FLOPs: 4 x tokens x d_model x d_ff");
+      usefulFraction = useful / peak;
     }
+  }
+
+  /**
+   * Every preset (Switch-C on 2048 devices among them) from its spec to the plan and the SPMD
+   * StableHLO text: the median of three runs after a warm-up, and the heap's peak during one.
+   */
+  private void compilePresets() {
+    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+    for (String name : quick ? List.of("tiny-switch", "switch-base-8") : dev.switchc.frontend.model.Presets.NAMES) {
+      Runnable once = () -> Compilation.of(dev.switchc.frontend.model.Presets.load(name), Mode.EVAL).spmdText().text();
+      once.run();
+      double[] ms = new double[3];
+      long peak = 0;
+      for (int i = 0; i < ms.length; i++) {
+        System.gc();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        long t0 = System.nanoTime();
+        once.run();
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+        peak = Math.max(peak, heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum());
+      }
+      java.util.Arrays.sort(ms);
+      Compilation c = Compilation.of(dev.switchc.frontend.model.Presets.load(name), Mode.EVAL);
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("benchmark", "compile");
+      r.put("configuration", name + " on " + c.plan().mesh());
+      r.put("milliseconds", ms[1]);
+      r.put("heap_peak_bytes", peak);
+      r.put("parameters", c.plan().parameterCount());
+      rows.add(r);
+      md.append(String.format(Locale.ROOT, "| compile | %s on %s (%d devices), %,d parameters | spec to plan + SPMD StableHLO | | %.0f ms | | | JVM heap peak %.1f MiB (median of 3, warm JVM) |%n",
+          name, c.plan().mesh(), c.plan().mesh().devices(), c.plan().parameterCount(), ms[1], peak / 1048576.0));
+    }
+  }
+
+  private double usefulFraction = Double.NaN;
+
+  /** The goals, each with what this run measured: reported, never asserted. */
+  private void goals() {
+    md.append("\n| goal | measured | met |\n|---|---|---|\n");
+    for (Map<String, Object> r : List.copyOf(rows)) {
+      String config = String.valueOf(r.get("configuration"));
+      if (r.get("benchmark").equals("peer") && config.startsWith("S=4096 E=32 "))
+        goal("switchc at least 3x faster than the TF Java ops peer (" + config + ")", (Double) r.get("ratio_b_over_a"), 3, true, "%.2fx");
+      if (r.get("benchmark").equals("switch vs dense") && config.endsWith("cf=1.0"))
+        goal("Switch / dense time at most 1.25 at capacity factor 1.0", (Double) r.get("ratio_b_over_a"), 1.25, false, "%.2f");
+      if (r.get("benchmark").equals("compile") && config.startsWith("switch-c ")) {
+        goal("Switch-C to plan + StableHLO in at most 2 s", (Double) r.get("milliseconds") / 1e3, 2, false, "%.2f s");
+        goal("Switch-C to plan + StableHLO in at most 1 GB of heap", ((Number) r.get("heap_peak_bytes")).doubleValue() / (1 << 30), 1, false, "%.2f GiB");
+      }
+    }
+    if (!Double.isNaN(usefulFraction)) goal("Switch layer's useful FLOPs at least 70% of the matmul peak", usefulFraction * 100, 70, true, "%.0f%%");
+  }
+
+  private void goal(String what, double measured, double bound, boolean atLeast, String format) {
+    boolean met = atLeast ? measured >= bound : measured <= bound;
+    md.append("| ").append(what).append(" | ").append(String.format(Locale.ROOT, format, measured)).append(" | ").append(met ? "yes" : "no").append(" |\n");
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("benchmark", "goal");
+    r.put("configuration", what);
+    r.put("measured", measured);
+    r.put("met", met);
+    rows.add(r);
   }
 
   private void compile(int experts) {

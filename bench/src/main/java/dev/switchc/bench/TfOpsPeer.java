@@ -51,6 +51,36 @@ final class TfOpsPeer implements AutoCloseable {
     session = new Session(graph);
   }
 
+  /**
+   * The peer with its weights in native tensors created once, as a Java user would keep them:
+   * each run feeds only the input (the same footing as switchc's {@code LayerRun.bind}).
+   */
+  final class Bound implements AutoCloseable {
+    private final TFloat32 tr, ti, to;
+
+    Bound(Map<String, float[]> params, long experts, long dFf) {
+      tr = tensor(params.get("router/w"), dModel, experts);
+      ti = tensor(params.get("experts/wi"), experts, dModel, dFf);
+      to = tensor(params.get("experts/wo"), experts, dFf, dModel);
+    }
+
+    float[] run(float[] input) {
+      try (TFloat32 tx = tensor(input, groups, groupSize, dModel);
+           Result r = session.runner().feed(x, tx).feed(router, tr).feed(wi, ti).feed(wo, to).fetch(y).run()) {
+        float[] out = new float[Math.toIntExact(groups * groupSize * dModel)];
+        r.get(0).asRawTensor().data().asFloats().read(out);
+        return out;
+      }
+    }
+
+    @Override
+    public void close() {
+      tr.close();
+      ti.close();
+      to.close();
+    }
+  }
+
   /** y, row-major [groups * group_size, d_model], for row-major inputs. */
   float[] run(Map<String, float[]> params, float[] input, long experts, long dFf) {
     try (TFloat32 tx = tensor(input, groups, groupSize, dModel);

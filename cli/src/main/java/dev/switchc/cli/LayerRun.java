@@ -35,6 +35,44 @@ public final class LayerRun implements AutoCloseable {
     return compilation;
   }
 
+  /**
+   * The layer with {@code params} fixed for any number of {@link Bound#run} calls: on one device
+   * the parameters are copied into native memory once, so each run moves only its input.
+   */
+  public Bound bind(Map<String, float[]> params) {
+    Map<String, HostTensor> fixed = new LinkedHashMap<>();
+    for (Port p : runner.signature().inputs()) {
+      if (p.name().equals(SwitchLayerIr.X)) continue;
+      float[] data = params.get(p.name());
+      if (data == null) throw new IllegalArgumentException("no value for " + p.name());
+      fixed.put(p.name(), HostTensor.ofFloats(p.type(), data));
+    }
+    return new Bound(runner.keep(fixed));
+  }
+
+  /** A layer with its parameters in place; close it before the layer. */
+  public final class Bound implements AutoCloseable {
+    private final ProgramRunner.Resident resident;
+
+    private Bound(ProgramRunner.Resident resident) {
+      this.resident = resident;
+    }
+
+    /** Outputs and router statistics for input {@code x} ([batch, seq, d_model], row-major). */
+    public RunStats.Result run(float[] x) {
+      return result(resident.run(Map.of(SwitchLayerIr.X, HostTensor.ofFloats(inputShapeType(), x))));
+    }
+
+    @Override
+    public void close() {
+      resident.close();
+    }
+  }
+
+  private dev.switchc.ir.TensorType inputShapeType() {
+    return runner.signature().inputs().stream().filter(p -> p.name().equals(SwitchLayerIr.X)).findFirst().orElseThrow().type();
+  }
+
   /** The layer's outputs and router statistics for input {@code x} ([batch, seq, d_model], row-major). */
   public RunStats.Result run(Map<String, float[]> params, float[] x) {
     Map<String, HostTensor> inputs = new LinkedHashMap<>();
@@ -43,7 +81,10 @@ public final class LayerRun implements AutoCloseable {
       if (data == null) throw new IllegalArgumentException("no value for " + p.name());
       inputs.put(p.name(), HostTensor.ofFloats(p.type(), data));
     }
-    Map<String, HostTensor> out = runner.run(inputs);
+    return result(runner.run(inputs));
+  }
+
+  private RunStats.Result result(Map<String, HostTensor> out) {
     return new RunStats.Result(((SwitchProgram) compilation.program()).layer().value(), compilation.mode(),
         out.get(SwitchLayerIr.Y).floats(),
         out.get(SwitchLayerIr.AUX_LOSS).floats()[0],

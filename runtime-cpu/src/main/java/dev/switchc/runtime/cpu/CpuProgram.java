@@ -52,6 +52,7 @@ public final class CpuProgram implements AutoCloseable {
   private final Operation call;
   private final Object lock = new Object();
   private boolean closed; // guarded by lock
+  private final List<Kept> kept = new ArrayList<>(); // guarded by lock
 
   private CpuProgram(CompiledModule module, Graph graph, Session session, List<Output<?>> feeds, Operation call) {
     this.module = module;
@@ -101,6 +102,93 @@ public final class CpuProgram implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Copies {@code inputs} (some of the signature's inputs, typically the parameters) into native
+   * tensors once, for any number of {@link #run(Kept, Map)} calls: what changes per call (the
+   * tokens) is then the only data moved. Close the result when done; closing the program closes it too.
+   *
+   * @throws RuntimeInputException if a name is not an input or a tensor does not match its port
+   */
+  public Kept keep(Map<String, HostTensor> inputs) {
+    if (inputs == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    List<Port> ports = signature().inputs().stream().filter(p -> inputs.containsKey(p.name())).toList();
+    Set<String> known = new HashSet<>();
+    for (Port p : signature().inputs()) known.add(p.name());
+    for (String name : inputs.keySet())
+      if (!known.contains(name)) throw new RuntimeInputException("cannot keep '" + name + "': the inputs are " + known);
+    List<HostTensor> ordered = InputCheck.byName(ports, inputs);
+    synchronized (lock) {
+      if (closed) throw new IllegalStateException("CpuProgram is closed");
+      Map<String, Tensor> tensors = new LinkedHashMap<>();
+      try {
+        for (int i = 0; i < ports.size(); i++) tensors.put(ports.get(i).name(), TensorIo.toNative(ordered.get(i)));
+      } catch (RuntimeException | Error e) {
+        closeAll(new ArrayList<>(tensors.values()));
+        throw e;
+      }
+      Kept k = new Kept(tensors);
+      kept.add(k);
+      return k;
+    }
+  }
+
+  /** Inputs held in native memory by {@link #keep}; fed to every run without a copy. */
+  public final class Kept implements AutoCloseable {
+    private final Map<String, Tensor> tensors;
+    private boolean released; // guarded by the program's lock
+
+    private Kept(Map<String, Tensor> tensors) {
+      this.tensors = tensors;
+    }
+
+    public Set<String> names() {
+      return tensors.keySet();
+    }
+
+    @Override
+    public void close() {
+      synchronized (lock) {
+        if (released) return;
+        released = true;
+        kept.remove(this);
+        closeAll(new ArrayList<>(tensors.values()));
+      }
+    }
+  }
+
+  /**
+   * Runs the program with {@code kept}'s inputs and {@code rest}, which must hold exactly the other
+   * inputs. Returns the outputs by name, in signature order.
+   */
+  public Map<String, HostTensor> run(Kept kept, Map<String, HostTensor> rest) {
+    Objects.requireNonNull(kept, "kept");
+    if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    for (String name : rest.keySet())
+      if (kept.tensors.containsKey(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
+    List<Port> others = signature().inputs().stream().filter(p -> !kept.tensors.containsKey(p.name())).toList();
+    List<HostTensor> ordered = InputCheck.byName(others, rest);
+    synchronized (lock) {
+      if (closed) throw new IllegalStateException("CpuProgram is closed");
+      if (kept.released || !this.kept.contains(kept)) throw new IllegalStateException("these kept inputs are closed or belong to another program");
+      List<Tensor> fed = new ArrayList<>(ordered.size());
+      try {
+        Session.Runner runner = session.runner();
+        List<Port> ins = signature().inputs();
+        for (int i = 0, j = 0; i < ins.size(); i++) {
+          Tensor t = kept.tensors.get(ins.get(i).name());
+          if (t == null) {
+            t = TensorIo.toNative(ordered.get(j++));
+            fed.add(t);
+          }
+          runner.feed(feeds.get(i), t);
+        }
+        return fetch(runner);
+      } finally {
+        closeAll(fed);
+      }
+    }
+  }
+
   /** Runs the program with inputs in signature order; returns the outputs in signature order. */
   public List<HostTensor> run(List<HostTensor> inputs) {
     return runChecked(InputCheck.byPosition(signature().inputs(), inputs));
@@ -111,6 +199,7 @@ public final class CpuProgram implements AutoCloseable {
     synchronized (lock) {
       if (closed) return;
       closed = true;
+      for (Kept k : List.copyOf(kept)) k.close();
       try {
         session.close();
       } finally {
@@ -130,16 +219,21 @@ public final class CpuProgram implements AutoCloseable {
           fed.add(t);
           runner.feed(feeds.get(i), t);
         }
-        List<Port> outs = signature().outputs();
-        for (int i = 0; i < outs.size(); i++) runner.fetch(call.output(i));
-        try (Result result = runNative(runner)) {
-          List<HostTensor> values = new ArrayList<>(outs.size());
-          for (int i = 0; i < outs.size(); i++) values.add(TensorIo.fromNative(result.get(i), outs.get(i)));
-          return values;
-        }
+        return List.copyOf(fetch(runner).values());
       } finally {
         closeAll(fed);
       }
+    }
+  }
+
+  /** Fetches every output of a fed runner, by name in signature order. */
+  private Map<String, HostTensor> fetch(Session.Runner runner) {
+    List<Port> outs = signature().outputs();
+    for (int i = 0; i < outs.size(); i++) runner.fetch(call.output(i));
+    try (Result result = runNative(runner)) {
+      Map<String, HostTensor> values = new LinkedHashMap<>();
+      for (int i = 0; i < outs.size(); i++) values.put(outs.get(i).name(), TensorIo.fromNative(result.get(i), outs.get(i)));
+      return values;
     }
   }
 
