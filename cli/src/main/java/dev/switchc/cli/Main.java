@@ -34,13 +34,26 @@ public final class Main {
       return USER_ERROR;
     });
     cli.setExecutionExceptionHandler((ex, c, parsed) -> report(ex, err));
-    int status = cli.execute(args);
+    int status;
+    try {
+      status = cli.execute(args);
+    } catch (OutOfMemoryError e) { // picocli lets Errors through: say what to change, without a stack trace
+      err.println("error: switchc ran out of Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); give the JVM more with"
+          + " JAVA_OPTS=-Xmx8g, or use smaller sizes (fewer layers, experts or devices)");
+      status = USER_ERROR;
+    }
     out.flush();
     err.flush();
     return status;
   }
 
   static int report(Exception ex, PrintWriter err) {
+    if (ex instanceof ArithmeticException) {
+      // Sizes whose products (elements, bytes, FLOPs) do not fit in 64 bits: valid one by one, too large together.
+      err.println("error: the program's sizes are too large to count in 64 bits (" + ex.getMessage() + "); use smaller sizes"
+          + " (e.g. experts, d_model, d_ff, batch, seq)");
+      return USER_ERROR;
+    }
     if (ex instanceof CompileError ce) {
       for (Diagnostic d : ce.diagnostics()) err.println(d.render());
       return USER_ERROR;

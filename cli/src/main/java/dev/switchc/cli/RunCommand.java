@@ -72,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
     Path outPath = output != null ? output : Path.of("out", base, "y.npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
     checkOutputs(outPath, statsPath, saveParams);
+    checkInputs(input, params);
 
     try (LayerRun run = new LayerRun(Compilation.of(program, specOptions.mode()))) {
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, spec) : ParameterInit.init(spec, seed);
@@ -104,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
     if (targets != null && !spec.encoderDecoder())
       throw new UserInputError("--targets: a decoder_only model predicts its --input ids shifted by one; it takes no targets");
     checkOutputs(outPath, statsPath, saveParams);
+    checkInputs(input, targets, params);
     try (ModelRun run = new ModelRun(Compilation.of(program, specOptions.mode()))) {
       List<ParamSpec> paramSpecs = ModelParams.of(run.compilation().global());
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, paramSpecs, "this model")
@@ -132,6 +134,9 @@ final class RunCommand implements Callable<Integer> {
       if (run.compilation().multiDevice())
         out.println("ran the SPMD program for mesh " + program.mesh().value() + " (" + program.mesh().value().devices()
             + " devices) in the CPU emulation of the mesh");
+      if (input == null) out.println("inputs: seeded random token ids (--seed " + seed + "); give your own with --input ids.npy");
+      if (spec.encoderDecoder() && targets == null)
+        out.println("targets: seeded random token ids (--seed " + seed + "); give your own with --targets t.npy");
       out.println(String.format(java.util.Locale.ROOT, "%s, %d parameters: loss %.6g = cross_entropy %.6g + aux_loss %.6g + z_loss %.6g",
           run.compilation().plan().program(), run.compilation().plan().parameterCount(), r.loss(), r.crossEntropy(), r.auxLoss(), r.zLoss()));
       for (String w : wrote) out.println("wrote " + w);
@@ -152,6 +157,12 @@ final class RunCommand implements Callable<Integer> {
         throw new UserInputError(file + ": " + name + " holds token id " + a.data()[i] + " at [" + i / length + ", " + i % length + "], outside [0, "
             + vocab + "); token ids index the vocabulary (0 is padding)");
     return a.data();
+  }
+
+  /** An input file that is a directory is named as such (reading it would fail with a bare "Is a directory"). */
+  private static void checkInputs(Path... inputs) {
+    for (Path p : inputs)
+      if (p != null && Files.isDirectory(p)) throw new UserInputError(p + " is a directory; give the file to read");
   }
 
   /**

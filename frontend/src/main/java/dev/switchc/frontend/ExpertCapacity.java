@@ -14,8 +14,9 @@ public final class ExpertCapacity {
   public static long of(long groupSize, long experts, BigDecimal capacityFactor, long minCapacity) {
     if (groupSize < 1 || experts < 1 || capacityFactor.signum() <= 0)
       throw new IllegalArgumentException("group size, experts and capacity factor must be positive");
-    long byFactor = BigDecimal.valueOf(groupSize).multiply(capacityFactor)
-        .divide(BigDecimal.valueOf(experts), 0, RoundingMode.FLOOR).longValueExact();
-    return Math.max(Math.min(groupSize, byFactor), minCapacity);
+    BigDecimal byFactor = BigDecimal.valueOf(groupSize).multiply(capacityFactor).divide(BigDecimal.valueOf(experts), 0, RoundingMode.FLOOR);
+    // Compared before narrowing: a huge factor (1e30) caps at the group size instead of overflowing.
+    long bounded = byFactor.compareTo(BigDecimal.valueOf(groupSize)) >= 0 ? groupSize : byFactor.longValueExact();
+    return Math.max(bounded, minCapacity);
   }
 }

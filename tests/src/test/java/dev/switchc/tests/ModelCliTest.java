@@ -299,6 +299,22 @@ class ModelCliTest {
     }
   }
 
+  /** Sizes valid one by one but too large together, or a directory given as a file: exit 2 with a message, never a crash. */
+  @Test
+  void extremeSizesAndDirectoriesGiveMessages() throws Exception {
+    Outcome huge = cli("plan", "--preset", "tiny-switch", "--set", "capacity_factor=1e30");
+    assertEquals(0, huge.status(), huge.err()); // the capacity is then the whole group
+    assertTrue(huge.out().contains("expert_capacity: 8 per group of 8 tokens"), huge.out());
+    Outcome overflow = cli("plan", "--preset", "switch-c", "--set", "experts=2147483647", "--mesh", "data=1");
+    assertEquals(2, overflow.status(), overflow.err());
+    assertTrue(overflow.err().startsWith("error: the program's sizes are too large to count in 64 bits"), overflow.err());
+    Outcome deep = cli("plan", "--preset", "tiny-switch", "--set", "layers=100000");
+    assertEquals(2, deep.status(), deep.err());
+    assertEquals("--set layers=100000: error: layers=100000: must be at most 1024 layers per stack (the deepest published T5/Switch stacks"
+        + " have 24 to 48)\n", deep.err());
+    userError("error: " + dir + " is a directory; give the file to read", "run", "--preset", "tiny-switch-lm", "--input", dir);
+  }
+
   /** An output that cannot be written is refused before the run, so none of the other outputs appears. */
   @Test
   void unwritableOutputsAreRefusedBeforeAnythingIsWritten() throws Exception {

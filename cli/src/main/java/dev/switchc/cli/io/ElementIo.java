@@ -70,6 +70,30 @@ final class ElementIo {
         return out;
     }
 
+    /** int64 elements as int32, each checked to fit (element index and value named otherwise). */
+    static int[] readLongsAsInts(FileChannel ch, Path file, long position, int count, ByteOrder order) throws IOException {
+        int[] out = new int[count];
+        ByteBuffer buf = chunk(count, Long.BYTES, order);
+        int done = 0;
+        long pos = position;
+        while (done < count) {
+            int n = Math.min(count - done, buf.capacity() / Long.BYTES);
+            buf.clear().limit(n * Long.BYTES);
+            readFully(ch, file, buf, pos);
+            buf.flip();
+            for (int i = 0; i < n; i++) {
+                long v = buf.getLong();
+                if (v != (int) v) {
+                    throw new TensorFileException(file, "int64 element " + (done + i) + " is " + v + ", outside the int32 range");
+                }
+                out[done + i] = (int) v;
+            }
+            done += n;
+            pos += (long) n * Long.BYTES;
+        }
+        return out;
+    }
+
     /** Fills the buffer from {@code position}; the callers checked the file size beforehand. */
     static void readFully(FileChannel ch, Path file, ByteBuffer buf, long position) throws IOException {
         long pos = position;

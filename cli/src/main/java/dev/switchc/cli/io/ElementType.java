@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * set on the {@link ByteBuffer} the elements are decoded from.
  */
 enum ElementType {
-    F32(4), F64(8), I32(4), BF16(2), F16(2);
+    F32(4), F64(8), I32(4), I64(8), BF16(2), F16(2);
 
     final int size;
 
@@ -21,6 +21,7 @@ enum ElementType {
             case F32 -> b.getFloat();
             case F64 -> (float) b.getDouble(); // narrowing: round to nearest
             case I32 -> (float) b.getInt();    // exact only up to 2^24 in magnitude
+            case I64 -> (float) b.getLong();
             case BF16 -> bf16ToFloat(b.getShort());
             case F16 -> f16ToFloat(b.getShort());
         };

@@ -39,8 +39,9 @@ public final class Npy {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             NpyHeader h = NpyHeader.read(ch, file);
             float[] data;
-            if (h.type() == ElementType.I32) {
-                int[] ints = ElementIo.readInts(ch, file, h.dataOffset(), h.count(), h.order());
+            if (h.type() == ElementType.I32 || h.type() == ElementType.I64) {
+                int[] ints = h.type() == ElementType.I32 ? ElementIo.readInts(ch, file, h.dataOffset(), h.count(), h.order())
+                    : ElementIo.readLongsAsInts(ch, file, h.dataOffset(), h.count(), h.order());
                 data = new float[ints.length];
                 boolean lossy = false;
                 for (int i = 0; i < ints.length; i++) {
@@ -60,14 +61,19 @@ public final class Npy {
         }
     }
 
-    /** Reads an int32 array exactly, in C order; other dtypes are rejected. */
+    /**
+     * Reads an int32 array exactly, in C order; int64 (numpy's default integers) is converted when
+     * every value fits in int32. Other dtypes are rejected.
+     */
     public static IntArray readInts(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             NpyHeader h = NpyHeader.read(ch, file);
-            if (h.type() != ElementType.I32) {
-                throw new TensorFileException(file, "dtype is '" + h.descr() + "' but int32 ('<i4' or '>i4') is required here");
+            if (h.type() != ElementType.I32 && h.type() != ElementType.I64) {
+                throw new TensorFileException(file, "dtype is '" + h.descr() + "' but integers, int32 or int64 ('<i4', '<i8'), are required here;"
+                    + " convert with ids.astype(np.int32)");
             }
-            int[] data = ElementIo.readInts(ch, file, h.dataOffset(), h.count(), h.order());
+            int[] data = h.type() == ElementType.I32 ? ElementIo.readInts(ch, file, h.dataOffset(), h.count(), h.order())
+                : ElementIo.readLongsAsInts(ch, file, h.dataOffset(), h.count(), h.order());
             return new IntArray(h.shape(), h.fortranOrder() ? Layout.fortranToC(data, h.shape()) : data);
         }
     }

@@ -26,7 +26,7 @@ record NpyHeader(int major, int minor, String descr, ElementType type, ByteOrder
     static final int MAX_HEADER_BYTES = 1 << 20;
     private static final Set<String> KEYS = Set.of("descr", "fortran_order", "shape");
     private static final String SUPPORTED =
-            "float32, float64 or int32 ('<f4', '<f8', '<i4', or big-endian '>f4', '>f8', '>i4')";
+            "float32, float64, int32 or int64 ('<f4', '<f8', '<i4', '<i8', or big-endian '>f4', '>f8', '>i4', '>i8')";
 
     static NpyHeader read(FileChannel ch, Path file) throws IOException {
         long size = ch.size();
@@ -130,6 +130,7 @@ record NpyHeader(int major, int minor, String descr, ElementType type, ByteOrder
             case "f4" -> type = ElementType.F32;
             case "f8" -> type = ElementType.F64;
             case "i4" -> type = ElementType.I32;
+            case "i8" -> type = ElementType.I64;
             default -> throw unsupported(file, descr);
         }
 

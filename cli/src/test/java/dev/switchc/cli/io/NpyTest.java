@@ -214,10 +214,25 @@ class NpyTest {
                 "f2.npy", "'<f2'", "'<f4'");
         assertFails(write("b1.npy", npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", new byte[2])),
                 "b1.npy", "'|b1'", "float32");
-        assertFails(write("i8.npy", npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", new byte[8])),
-                "i8.npy", "'<i8'");
+        assertFails(write("i2.npy", npy(1, "{'descr': '<i2', 'fortran_order': False, 'shape': (1,), }", new byte[2])),
+                "i2.npy", "'<i2'", "int64");
         assertFails(write("rec.npy", npy(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new byte[4])),
                 "rec.npy", "structured", "[('a', '<f4')]");
+    }
+
+    /** numpy's default integers are int64: token ids in them are read when every value fits in int32. */
+    @Test
+    void int64IsReadAsIntsWhenItFits() throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(7).putLong(-3).putLong(Integer.MAX_VALUE);
+        Path f = write("ids.npy", npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", b.array()));
+        IntArray a = Npy.readInts(f);
+        assertArrayEquals(new int[] {7, -3, Integer.MAX_VALUE}, a.data());
+        java.nio.ByteBuffer big = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        big.putLong(1).putLong(1L << 40);
+        Path g = write("big.npy", npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", big.array()));
+        TensorFileException e = assertThrows(TensorFileException.class, () -> Npy.readInts(g));
+        assertTrue(e.getMessage().contains("int64 element 1 is 1099511627776, outside the int32 range"), e.getMessage());
     }
 
     @Test

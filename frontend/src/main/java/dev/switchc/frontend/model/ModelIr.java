@@ -38,7 +38,10 @@ public final class ModelIr {
   public static final java.util.Set<String> DATA_INPUTS = java.util.Set.of(INPUTS, TARGETS, SEED);
   public static final String LOGITS = "logits", LOSS = "loss", CROSS_ENTROPY = "cross_entropy", AUX_LOSS = "aux_loss", Z_LOSS = "z_loss";
 
-  /** Added to the attention logit of a masked key (README: -1e9, as Mesh TensorFlow). */
+  /**
+   * The attention logit of a masked key (README): it replaces the logit rather than being added, so
+   * f32 and exact arithmetic agree, and a query whose every key is masked attends uniformly.
+   */
   static final double MASKED = -1e9;
   static final double NORM_EPSILON = 1e-6;
 
@@ -180,11 +183,11 @@ public final class ModelIr {
         b.at(at.of("heads"));
         Value h = norm(x, p + "/self_attention/norm");
         Value keys = b.relabel(h, Shape.of(batch, k, dModel));
-        x = b.add(x, dropout(attention(p + "/self_attention", h, keys, List.of(selfBias, selfMask)), p + "/self_attention/dropout"));
+        x = b.add(x, dropout(attention(p + "/self_attention", h, keys, selfBias, selfMask), p + "/self_attention/dropout"));
         if (memory != null) {
           b.at(at.of("heads"));
           h = norm(x, p + "/cross_attention/norm");
-          x = b.add(x, dropout(attention(p + "/cross_attention", h, memoryKeys, List.of(crossMask)), p + "/cross_attention/dropout"));
+          x = b.add(x, dropout(attention(p + "/cross_attention", h, memoryKeys, null, crossMask), p + "/cross_attention/dropout"));
         }
         b.at(at.of("d_ff"));
         h = norm(x, p + "/ffn/norm");
@@ -203,8 +206,11 @@ public final class ModelIr {
       return b.mul(b.mul(x, inv), b.cast(scale, act));
     }
 
-    /** Multi-head attention of queries {@code xq [batch, q, d_model]} over {@code xkv [batch, k, d_model]}; {@code biases} are added to the logits. */
-    private Value attention(String p, Value xq, Value xkv, List<Value> biases) {
+    /**
+     * Multi-head attention of queries {@code xq [batch, q, d_model]} over {@code xkv [batch, k, d_model]};
+     * {@code bias} (or null) is added to the logits, and where {@code masked} holds the logit is {@link #MASKED}.
+     */
+    private Value attention(String p, Value xq, Value xkv, Value bias, Value masked) {
       Dim q = xq.shape().dims().get(1), k = xkv.shape().dims().get(1);
       Value wq = param(p + "/q", dModel, heads, dKv), wk = param(p + "/k", dModel, heads, dKv), wv = param(p + "/v", dModel, heads, dKv);
       Value wo = param(p + "/o", heads, dKv, dModel);
@@ -212,7 +218,8 @@ public final class ModelIr {
       Value key = b.einsum(xkv, b.cast(wk, act), Shape.of(batch, k, heads, dKv));
       Value value = b.einsum(xkv, b.cast(wv, act), Shape.of(batch, k, heads, dKv));
       Value logits = b.einsum(query, key, Shape.of(batch, heads, q, k));
-      for (Value bias : biases) logits = b.add(logits, b.cast(bias, act));
+      if (bias != null) logits = b.add(logits, b.cast(bias, act));
+      logits = b.select(masked, b.scalar(MASKED, act), logits);
       Value weights = dropout(SwitchFfn.softmax(b, logits, k.name()), p + "/weights_dropout");
       b.at(at.of("heads"));
       Value mixed = b.einsum(weights, value, Shape.of(batch, q, heads, dKv));
@@ -255,17 +262,15 @@ public final class ModelIr {
       return b.reduce(Op.ReduceFn.SUM, b.mul(asKeys, moves), k.name());
     }
 
-    /** {@code MASKED} where key {@code j > i}: a decoder position sees itself and the past. */
+    /** True where key {@code j > i}: a decoder position sees itself and the past. */
     private Value causalMask(Dim q, Dim k) {
-      Value future = b.compare(Op.Cmp.GT, b.iota(DType.I32, Shape.of(q, k), k.name()), b.iota(DType.I32, Shape.of(q, k), q.name()));
-      return b.select(future, b.scalar(MASKED, DType.F32), b.scalar(0, DType.F32));
+      return b.compare(Op.Cmp.GT, b.iota(DType.I32, Shape.of(q, k), k.name()), b.iota(DType.I32, Shape.of(q, k), q.name()));
     }
 
-    /** {@code MASKED} where the key's token id is 0 (padding); {@code ids} are laid along {@code positions}, renamed to {@code k}. */
+    /** True where the key's token id is 0 (padding); {@code ids} are laid along {@code positions}, renamed to {@code k}. */
     private Value paddingMask(Value ids, Dim positions, Dim k) {
       Value keyIds = positions.name().equals(k.name()) ? ids : b.relabel(ids, Shape.of(batch, k));
-      Value pad = b.compare(Op.Cmp.EQ, keyIds, b.scalar(0, DType.I32));
-      return b.select(pad, b.scalar(MASKED, DType.F32), b.scalar(0, DType.F32));
+      return b.compare(Op.Cmp.EQ, keyIds, b.scalar(0, DType.I32));
     }
 
     /**

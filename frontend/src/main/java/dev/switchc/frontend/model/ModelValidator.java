@@ -20,6 +20,8 @@ import java.util.Map;
 final class ModelValidator {
   private ModelValidator() {}
 
+  static final long MAX_LAYERS = 1024;
+
   private static final List<ModelField> REQUIRED = List.of(ModelField.D_MODEL, ModelField.D_FF, ModelField.HEADS, ModelField.BATCH,
       ModelField.SEQ);
 
@@ -103,6 +105,9 @@ final class ModelValidator {
       boolean zeroOk = f == ModelField.EXPERTS || f == ModelField.ENCODER_LAYERS;
       if (n < (zeroOk ? 0 : 1)) return "must be at least " + (zeroOk ? 0 : 1) + "; expected " + f.expected();
       if (n > Integer.MAX_VALUE) return "must be at most " + Integer.MAX_VALUE + "; expected " + f.expected();
+      boolean depth = f == ModelField.LAYERS || f == ModelField.ENCODER_LAYERS || f == ModelField.DECODER_LAYERS;
+      if (depth && n > MAX_LAYERS) // the IR holds every layer's ops: beyond this the compiler's own memory is the limit
+        return "must be at most " + MAX_LAYERS + " layers per stack (the deepest published T5/Switch stacks have 24 to 48)";
     }
     if (v instanceof BigDecimal d) {
       boolean zeroOk = f != ModelField.TRAIN_CAPACITY_FACTOR && f != ModelField.EVAL_CAPACITY_FACTOR && f != ModelField.CAPACITY_FACTOR

@@ -282,7 +282,7 @@ public final class TransformerReference {
         return y;
     }
 
-    /** Which (batch b, query i, key j) logits get {@link #MASK_LOGIT}. */
+    /** Which (batch b, query i, key j) logits are replaced by {@link #MASK_LOGIT}. */
     @FunctionalInterface
     private interface KeyMask {
         boolean masked(int b, int i, int j);
@@ -342,7 +342,7 @@ public final class TransformerReference {
                             logit += biasTable[buckets[i * kLen + j] * heads + h];
                         }
                         if (mask.masked(b, i, j)) {
-                            logit += MASK_LOGIT;
+                            logit = MASK_LOGIT; // replaced, not added: a row with every key masked attends uniformly
                         }
                         weights[j] = logit;
                     }
