@@ -59,10 +59,9 @@ class ModelNumericsTest {
     ModelProgram program = program(c);
     ModelSpec s = program.model().value();
     try (ModelRun run = new ModelRun(Compilation.of(program, Mode.EVAL))) {
-      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), 7);
-      int[] inputs = padded(ParameterInit.tokenIds(1, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
-      int[] targets = s.encoderDecoder()
-          ? padded(ParameterInit.tokenIds(1, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      Data data = Data.of(run, s, 7, 1);
+      Map<String, float[]> params = data.params();
+      int[] inputs = data.inputs(), targets = data.targets();
       ModelRun.Result actual = run.run(params, inputs, targets);
       TransformerReference.Result expected = TransformerReference.forward(config(s), params, inputs, targets);
 
@@ -89,10 +88,9 @@ class ModelNumericsTest {
     ModelSpec s = program.model().value();
     try (ModelRun run = new ModelRun(Compilation.of(program, Mode.EVAL))) {
       assertTrue(run.compilation().spmdText().text().contains("bf16"), c + ": the module computes in bf16");
-      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), 7);
-      int[] inputs = padded(ParameterInit.tokenIds(1, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
-      int[] targets = s.encoderDecoder()
-          ? padded(ParameterInit.tokenIds(1, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      Data data = Data.of(run, s, 7, 1);
+      Map<String, float[]> params = data.params();
+      int[] inputs = data.inputs(), targets = data.targets();
       ModelRun.Result actual = run.run(params, inputs, targets);
       TransformerReference.Result expected = TransformerReference.forward(config(s), params, inputs, targets);
       // Rounding can flip a near-tie in the router, which changes a few tokens' logits outright, so
@@ -135,10 +133,9 @@ class ModelNumericsTest {
     ModelSpec s = program.model().value();
     try (ModelRun run = new ModelRun(Compilation.of(program, Mode.TRAIN))) {
       assertTrue(run.takesSeed(), c + ": a training program with noise takes a seed");
-      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), 7);
-      int[] inputs = padded(ParameterInit.tokenIds(1, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
-      int[] targets = s.encoderDecoder()
-          ? padded(ParameterInit.tokenIds(1, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      Data data = Data.of(run, s, 7, 1);
+      Map<String, float[]> params = data.params();
+      int[] inputs = data.inputs(), targets = data.targets();
       TransformerReference.Config config = config(s, s.trainCapacityFactor());
       for (int seed : new int[] {11, -5}) {
         ModelRun.Result actual = run.run(params, inputs, targets, seed);
@@ -151,6 +148,17 @@ class ModelNumericsTest {
       }
       ModelRun.Result one = run.run(params, inputs, targets, 11), other = run.run(params, inputs, targets, 12);
       assertTrue(one.loss() != other.loss(), c + ": another seed draws other noise");
+    }
+  }
+
+  /** Parameters drawn from {@code paramSeed} and padded token ids from {@code idSeed} for {@code run}'s model. */
+  record Data(Map<String, float[]> params, int[] inputs, int[] targets) {
+    static Data of(ModelRun run, ModelSpec s, long paramSeed, long idSeed) {
+      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), paramSeed);
+      int[] inputs = padded(ParameterInit.tokenIds(idSeed, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
+      int[] targets = s.encoderDecoder()
+          ? padded(ParameterInit.tokenIds(idSeed, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;
+      return new Data(params, inputs, targets);
     }
   }
 

@@ -86,11 +86,9 @@ class ModelShardedRunTest {
       assertEquals(2 * sparse, a2a.size(), c + ": one all-to-all each way per Switch layer");
     }
     try (ModelRun one = new ModelRun(Compilation.of(single, Mode.EVAL)); ModelRun many = new ModelRun(shardedC)) {
-      Map<String, float[]> params = ModelParams.init(ModelParams.of(one.compilation().global()), s.initScale(), 3);
-      int[] inputs = ModelNumericsTest.padded(ParameterInit.tokenIds(5, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
-      int[] targets = s.encoderDecoder()
-          ? ModelNumericsTest.padded(ParameterInit.tokenIds(5, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq())
-          : null;
+      ModelNumericsTest.Data data = ModelNumericsTest.Data.of(one, s, 3, 5);
+      Map<String, float[]> params = data.params();
+      int[] inputs = data.inputs(), targets = data.targets();
       ModelRun.Result expected = one.run(params, inputs, targets);
       ModelRun.Result actual = many.run(params, inputs, targets);
       double[] reference = new double[expected.logits().length];

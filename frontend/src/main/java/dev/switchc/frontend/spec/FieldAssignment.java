@@ -39,6 +39,28 @@ record FieldAssignment(String name, SourceLoc nameAt, String value, boolean quot
     throw new CompileError(nameAt, text() + ": unknown field '" + name + "' in " + block + "; " + hint);
   }
 
+  /**
+   * Throws unless this is the block's first write of {@code field} ({@code written}: the block's
+   * earlier writes) and no earlier write sets part of what it sets ({@code overlapping});
+   * {@code why} explains such a conflict with the earlier field.
+   */
+  <F> void checkFirstWrite(java.util.Map<F, FieldAssignment> written, F field, java.util.List<F> overlapping,
+      java.util.function.Function<F, String> why) {
+    FieldAssignment first = written.get(field);
+    if (first != null)
+      throw new CompileError(nameAt, text() + ": duplicate field '" + name + "', first set at " + lineCol(first.nameAt()) + " ("
+          + first.text() + "); remove one of them");
+    for (F other : overlapping) {
+      FieldAssignment earlier = written.get(other);
+      if (earlier != null)
+        throw new CompileError(nameAt, text() + ": conflicts with '" + earlier.text() + "' at " + lineCol(earlier.nameAt()) + "; " + why.apply(other));
+    }
+  }
+
+  private static String lineCol(SourceLoc loc) {
+    return loc.line() + ":" + loc.col();
+  }
+
   /** The value converted to {@code field}'s type (Long, BigDecimal or an enum), unchecked for range. */
   Object valueFor(SpecField field) {
     if (quoted) {

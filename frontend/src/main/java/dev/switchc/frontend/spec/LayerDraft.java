@@ -86,17 +86,8 @@ final class LayerDraft {
   }
 
   private void checkFirstWrite(LayerField field, FieldAssignment a) {
-    FieldAssignment first = written.get(field);
-    if (first != null)
-      throw new CompileError(a.nameAt(), a.text() + ": duplicate field '" + a.name() + "', first set at "
-          + lineCol(first.nameAt()) + " (" + first.text() + "); remove one of them");
-    for (LayerField other : overlapping(field)) {
-      FieldAssignment earlier = written.get(other);
-      if (earlier != null)
-        throw new CompileError(a.nameAt(), a.text() + ": conflicts with '" + earlier.text() + "' at " + lineCol(earlier.nameAt())
-            + "; capacity_factor sets both train_capacity_factor and eval_capacity_factor, so write either capacity_factor"
-            + " or train_capacity_factor/eval_capacity_factor, not both");
-    }
+    a.checkFirstWrite(written, field, overlapping(field), other -> "capacity_factor sets both train_capacity_factor and eval_capacity_factor,"
+        + " so write either capacity_factor or train_capacity_factor/eval_capacity_factor, not both");
   }
 
   /** Fields that set part of what {@code field} sets. */
@@ -108,9 +99,6 @@ final class LayerDraft {
     };
   }
 
-  private static String lineCol(SourceLoc loc) {
-    return loc.line() + ":" + loc.col();
-  }
 
   /**
    * The validated layer.

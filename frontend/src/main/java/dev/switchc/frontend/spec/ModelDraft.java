@@ -42,20 +42,10 @@ final class ModelDraft {
   void fromFile(FieldAssignment a) {
     try {
       ModelField field = a.field(ModelField.values(), BLOCK);
-      FieldAssignment first = written.get(field);
-      if (first != null)
-        throw new CompileError(a.nameAt(), a.text() + ": duplicate field '" + a.name() + "', first set at " + lineCol(first.nameAt()) + " ("
-            + first.text() + "); remove one of them");
-      for (ModelField other : overlapping(field)) {
-        FieldAssignment earlier = written.get(other);
-        if (earlier != null)
-          throw new CompileError(a.nameAt(), a.text() + ": conflicts with '" + earlier.text() + "' at " + lineCol(earlier.nameAt())
-              + (field == ModelField.CAPACITY_FACTOR || other == ModelField.CAPACITY_FACTOR
-                  ? "; capacity_factor sets both train_capacity_factor and eval_capacity_factor, so write either capacity_factor"
-                      + " or train_capacity_factor/eval_capacity_factor, not both"
-                  : "; layers sets both encoder_layers and decoder_layers, so write either layers"
-                      + " or encoder_layers/decoder_layers, not both"));
-      }
+      a.checkFirstWrite(written, field, overlapping(field), other -> field == ModelField.CAPACITY_FACTOR || other == ModelField.CAPACITY_FACTOR
+          ? "capacity_factor sets both train_capacity_factor and eval_capacity_factor, so write either capacity_factor"
+              + " or train_capacity_factor/eval_capacity_factor, not both"
+          : "layers sets both encoder_layers and decoder_layers, so write either layers or encoder_layers/decoder_layers, not both");
       written.put(field, a);
       apply(field, a);
     } catch (CompileError e) {
@@ -90,9 +80,6 @@ final class ModelDraft {
     };
   }
 
-  private static String lineCol(SourceLoc loc) {
-    return loc.line() + ":" + loc.col();
-  }
 
   /** The validated model, or every problem in source order. */
   Located<ModelSpec> build() {

@@ -150,13 +150,7 @@ public final class SpecFile {
       else if (name.equals(MODEL))
         draft.error(new Diagnostic(where, "a model block next to the switch_layer block at " + lineCol(layer.name)
             + "; a spec file describes one layer or one model: remove one of them"));
-      else if (name.equals(MESH) || name.equals(LAYOUT))
-        draft.error(new Diagnostic(where, "second " + name + " block; the first is at " + lineCol(first(blocks, name).name)
-            + " and a spec file has one; merge the two blocks"));
-      else
-        draft.error(new Diagnostic(where, "unknown block '" + name + "'; "
-            + Names.closest(name, KNOWN_BLOCKS.toArray(String[]::new), s -> s).map(s -> "did you mean '" + s + "'? ").orElse("")
-            + "known blocks: " + String.join(", ", KNOWN_BLOCKS)));
+      else draft.error(otherBlock(blocks, name, where));
     }
     if (layer == null)
       draft.error(new Diagnostic(new SourceLoc(fileName, 1, 1, ""), "the spec file has no switch_layer block; add one,"
@@ -178,15 +172,19 @@ public final class SpecFile {
       if (b == model) b.field().forEach(f -> draft.fromFile(assignment(fileName, f)));
       else if (b == mesh) b.field().forEach(f -> meshAxis(fileName, f, sharding));
       else if (b == layout) b.field().forEach(f -> layoutRule(fileName, f, sharding));
-      else if (KNOWN_BLOCKS.contains(name))
-        draft.error(new Diagnostic(where, "second " + name + " block; the first is at " + lineCol(first(blocks, name).name)
-            + " and a spec file has one; merge the two blocks"));
-      else
-        draft.error(new Diagnostic(where, "unknown block '" + name + "'; "
-            + Names.closest(name, KNOWN_BLOCKS.toArray(String[]::new), s -> s).map(s -> "did you mean '" + s + "'? ").orElse("")
-            + "known blocks: " + String.join(", ", KNOWN_BLOCKS)));
+      else draft.error(otherBlock(blocks, name, where));
     }
     return program;
+  }
+
+  /** A block after the first of its kind (mesh, layout, model), or one this version does not know. */
+  private static Diagnostic otherBlock(List<SwcParser.BlockContext> blocks, String name, SourceLoc where) {
+    if (KNOWN_BLOCKS.contains(name))
+      return new Diagnostic(where, "second " + name + " block; the first is at " + lineCol(first(blocks, name).name)
+          + " and a spec file has one; merge the two blocks");
+    return new Diagnostic(where, "unknown block '" + name + "'; "
+        + Names.closest(name, KNOWN_BLOCKS.toArray(String[]::new), s -> s).map(s -> "did you mean '" + s + "'? ").orElse("")
+        + "known blocks: " + String.join(", ", KNOWN_BLOCKS));
   }
 
   private static SwcParser.BlockContext first(List<SwcParser.BlockContext> blocks, String name) {
