@@ -17,8 +17,63 @@ public sealed interface Op {
 
   SourceLoc loc();
 
+  /**
+   * The one dispatch point over op kinds: a pass that must handle every op implements this, and
+   * adding an op kind adds a method here, so every such pass stops compiling until it handles it.
+   */
+  <R> R accept(Visitor<R> v);
+
+  /** One method per op kind. */
+  interface Visitor<R> {
+    R constant(Constant op);
+
+    R iota(Iota op);
+
+    R unary(Unary op);
+
+    R binary(Binary op);
+
+    R compare(Compare op);
+
+    R select(Select op);
+
+    R cast(Cast op);
+
+    R einsum(Einsum op);
+
+    R reduce(Reduce op);
+
+    R argMax(ArgMax op);
+
+    R oneHot(OneHot op);
+
+    R cumsum(Cumsum op);
+
+    R reshape(Reshape op);
+
+    R relabel(Relabel op);
+
+    R gather(Gather op);
+
+    R scatterAdd(ScatterAdd op);
+
+    R allReduce(AllReduce op);
+
+    R allGather(AllGather op);
+
+    R allToAll(AllToAll op);
+
+    R deviceCoordinate(DeviceCoordinate op);
+
+    R localSlice(LocalSlice op);
+  }
+
   /** A tensor filled with one value. */
   record Constant(Value out, double value, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.constant(this);
+    }
+
     public List<Value> inputs() {
       return List.of();
     }
@@ -26,6 +81,10 @@ public sealed interface Op {
 
   /** 0, 1, 2, ... along {@code dim}, broadcast over the other dims of {@code out}. */
   record Iota(Value out, String dim, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.iota(this);
+    }
+
     public List<Value> inputs() {
       return List.of();
     }
@@ -34,6 +93,10 @@ public sealed interface Op {
   enum UnaryFn { NEG, EXP, LOG, ERF, SQRT, RSQRT, ABS, TANH }
 
   record Unary(Value out, UnaryFn fn, Value x, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.unary(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -44,6 +107,10 @@ public sealed interface Op {
 
   /** Elementwise; an input lacking some dims of {@code out} is broadcast over them (by name). */
   record Binary(Value out, BinaryFn fn, Value lhs, Value rhs, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.binary(this);
+    }
+
     public List<Value> inputs() {
       return List.of(lhs, rhs);
     }
@@ -53,6 +120,10 @@ public sealed interface Op {
 
   /** Elementwise comparison to a {@code pred} tensor, broadcasting by name. */
   record Compare(Value out, Cmp cmp, Value lhs, Value rhs, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.compare(this);
+    }
+
     public List<Value> inputs() {
       return List.of(lhs, rhs);
     }
@@ -60,6 +131,10 @@ public sealed interface Op {
 
   /** {@code pred ? onTrue : onFalse}, broadcasting by name. */
   record Select(Value out, Value pred, Value onTrue, Value onFalse, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.select(this);
+    }
+
     public List<Value> inputs() {
       return List.of(pred, onTrue, onFalse);
     }
@@ -67,6 +142,10 @@ public sealed interface Op {
 
   /** Element type conversion (floats round to nearest even; pred converts to 0 or 1). */
   record Cast(Value out, Value x, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.cast(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -77,6 +156,10 @@ public sealed interface Op {
    * but not in {@code out} are summed, every other input dim must appear in {@code out}.
    */
   record Einsum(Value out, Value lhs, Value rhs, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.einsum(this);
+    }
+
     public List<Value> inputs() {
       return List.of(lhs, rhs);
     }
@@ -86,6 +169,10 @@ public sealed interface Op {
 
   /** Reduces over the dims of {@code x} that {@code out} lacks. */
   record Reduce(Value out, ReduceFn fn, Value x, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.reduce(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -97,6 +184,10 @@ public sealed interface Op {
 
   /** Index (i32) of the largest element along {@code dim}; the lowest index wins ties. */
   record ArgMax(Value out, Value x, String dim, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.argMax(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -104,6 +195,10 @@ public sealed interface Op {
 
   /** {@code out[..., dim=k] = (index[...] == k)}; an index outside [0, size) gives all zeros. */
   record OneHot(Value out, Value index, String dim, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.oneHot(this);
+    }
+
     public List<Value> inputs() {
       return List.of(index);
     }
@@ -111,6 +206,10 @@ public sealed interface Op {
 
   /** Running sum along {@code dim}; exclusive leaves out the element itself. */
   record Cumsum(Value out, Value x, String dim, boolean exclusive, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.cumsum(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -118,6 +217,10 @@ public sealed interface Op {
 
   /** Row-major reshape between the dim orders of {@code x} and {@code out}. */
   record Reshape(Value out, Value x, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.reshape(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -129,6 +232,10 @@ public sealed interface Op {
    * between differently laid out names into an all-to-all, as Mesh TensorFlow does.
    */
   record Relabel(Value out, Value x, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.relabel(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -141,6 +248,10 @@ public sealed interface Op {
    * as in StableHLO; callers mask such rows.
    */
   record Gather(Value out, Value operand, Map<String, Value> indices, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.gather(this);
+    }
+
     public Gather {
       indices = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(indices));
     }
@@ -159,6 +270,10 @@ public sealed interface Op {
    */
   record ScatterAdd(Value out, Value operand, Value updates, Map<String, Value> indices, SourceLoc loc)
       implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.scatterAdd(this);
+    }
+
     public ScatterAdd {
       indices = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(indices));
     }
@@ -177,6 +292,10 @@ public sealed interface Op {
 
   /** Combines {@code x} elementwise across the devices that differ only in {@code axes}. */
   record AllReduce(Value out, Value x, List<String> axes, ReduceFn fn, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.allReduce(this);
+    }
+
     public AllReduce {
       axes = List.copyOf(axes);
     }
@@ -188,6 +307,10 @@ public sealed interface Op {
 
   /** Concatenates the pieces of {@code dim} held by the devices along {@code axis}, in axis order. */
   record AllGather(Value out, Value x, String axis, String dim, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.allGather(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -199,6 +322,10 @@ public sealed interface Op {
    * {@code out} may rename dims position by position, as a {@link Relabel} does.
    */
   record AllToAll(Value out, Value x, String axis, String splitDim, String concatDim, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.allToAll(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }
@@ -209,6 +336,10 @@ public sealed interface Op {
    * e.g. to offset an iota over a split dim so that each device counts its own piece's global positions.
    */
   record DeviceCoordinate(Value out, List<String> axes, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.deviceCoordinate(this);
+    }
+
     public DeviceCoordinate {
       axes = List.copyOf(axes);
     }
@@ -220,6 +351,10 @@ public sealed interface Op {
 
   /** Keeps this device's piece of {@code dim} along {@code axis} (from whole to split: no communication). */
   record LocalSlice(Value out, Value x, String axis, String dim, SourceLoc loc) implements Op {
+    public <R> R accept(Visitor<R> v) {
+      return v.localSlice(this);
+    }
+
     public List<Value> inputs() {
       return List.of(x);
     }

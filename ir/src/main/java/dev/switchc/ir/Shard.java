@@ -83,13 +83,132 @@ public final class Shard {
   }
 
   private Value lower(Op op) {
-    if (op instanceof Op.Iota i && !rules.axes(i.dim()).isEmpty()) return splitIota(i);
-    if (op instanceof Op.Einsum e) return einsum(e);
-    if (op instanceof Op.Reduce r) return reduce(r);
-    if (op instanceof Op.Relabel r) return relabel(r);
-    if (op instanceof Op.Reshape r) return reshape(r);
+    return op.accept(lowering);
+  }
+
+  /** The same op on each device's pieces: operands and result keep their layouts, nothing moves. */
+  private Value local(Op op) {
     return emit(OpRebuild.with(op, fresh(named(op.out().type(), List.of())), op.inputs().stream().map(this::in).toList()));
   }
+
+  /**
+   * How each op kind is sharded. Elementwise ops run locally because every operand's layout follows
+   * from the dim names it shares with the result; the ops that need a dim whole (arg_max, one_hot,
+   * cumsum, the indexed dims of gather and scatter_add) run locally because {@link ShardingChecks}
+   * refused layouts that split it.
+   */
+  private final Op.Visitor<Value> lowering = new Op.Visitor<>() {
+    @Override
+    public Value constant(Op.Constant op) {
+      return local(op);
+    }
+
+    @Override
+    public Value iota(Op.Iota op) {
+      return rules.axes(op.dim()).isEmpty() ? local(op) : splitIota(op);
+    }
+
+    @Override
+    public Value unary(Op.Unary op) {
+      return local(op);
+    }
+
+    @Override
+    public Value binary(Op.Binary op) {
+      return local(op);
+    }
+
+    @Override
+    public Value compare(Op.Compare op) {
+      return local(op);
+    }
+
+    @Override
+    public Value select(Op.Select op) {
+      return local(op);
+    }
+
+    @Override
+    public Value cast(Op.Cast op) {
+      return local(op);
+    }
+
+    @Override
+    public Value einsum(Op.Einsum op) {
+      return Shard.this.einsum(op);
+    }
+
+    @Override
+    public Value reduce(Op.Reduce op) {
+      return Shard.this.reduce(op);
+    }
+
+    @Override
+    public Value argMax(Op.ArgMax op) {
+      return local(op);
+    }
+
+    @Override
+    public Value oneHot(Op.OneHot op) {
+      return local(op);
+    }
+
+    @Override
+    public Value cumsum(Op.Cumsum op) {
+      return local(op);
+    }
+
+    @Override
+    public Value reshape(Op.Reshape op) {
+      return Shard.this.reshape(op);
+    }
+
+    @Override
+    public Value relabel(Op.Relabel op) {
+      return Shard.this.relabel(op);
+    }
+
+    @Override
+    public Value gather(Op.Gather op) {
+      return local(op);
+    }
+
+    @Override
+    public Value scatterAdd(Op.ScatterAdd op) {
+      return local(op);
+    }
+
+    @Override
+    public Value allReduce(Op.AllReduce op) {
+      return alreadySharded(op);
+    }
+
+    @Override
+    public Value allGather(Op.AllGather op) {
+      return alreadySharded(op);
+    }
+
+    @Override
+    public Value allToAll(Op.AllToAll op) {
+      return alreadySharded(op);
+    }
+
+    @Override
+    public Value deviceCoordinate(Op.DeviceCoordinate op) {
+      return alreadySharded(op);
+    }
+
+    @Override
+    public Value localSlice(Op.LocalSlice op) {
+      return alreadySharded(op);
+    }
+
+    /** Ops that only this pass makes: an input holding one was sharded already. */
+    private Value alreadySharded(Op op) {
+      throw new IllegalArgumentException("the sharding pass takes a global function, but " + ShardingChecks.describe(op)
+          + " is a per-device op (the pass's own output)");
+    }
+  };
 
   private Value einsum(Op.Einsum e) {
     Set<String> partial = new LinkedHashSet<>();

@@ -74,18 +74,37 @@ final class ShardingChecks {
     };
   }
 
-  /** The dims an op needs whole on every device (they cannot be split). */
+  /** The dims an op needs whole on every device (they cannot be split); written out for every op kind. */
   private static List<String> wholeDims(Op op) {
-    if (op instanceof Op.ArgMax a) return List.of(a.dim());
-    if (op instanceof Op.Cumsum c) return List.of(c.dim());
-    if (op instanceof Op.OneHot o) return List.of(o.dim());
-    if (op instanceof Op.Gather g) return List.copyOf(g.indices().keySet());
-    if (op instanceof Op.ScatterAdd s) return List.copyOf(s.indices().keySet());
-    return List.of();
+    return op.accept(WHOLE_DIMS);
   }
 
+  private static final Op.Visitor<List<String>> WHOLE_DIMS = new Op.Visitor<>() {
+    @Override public List<String> constant(Op.Constant op) { return List.of(); }
+    @Override public List<String> iota(Op.Iota op) { return List.of(); } // a split iota counts from the device's offset
+    @Override public List<String> unary(Op.Unary op) { return List.of(); }
+    @Override public List<String> binary(Op.Binary op) { return List.of(); }
+    @Override public List<String> compare(Op.Compare op) { return List.of(); }
+    @Override public List<String> select(Op.Select op) { return List.of(); }
+    @Override public List<String> cast(Op.Cast op) { return List.of(); }
+    @Override public List<String> einsum(Op.Einsum op) { return List.of(); } // a split contraction ends in an all-reduce
+    @Override public List<String> reduce(Op.Reduce op) { return List.of(); } // likewise
+    @Override public List<String> argMax(Op.ArgMax op) { return List.of(op.dim()); }
+    @Override public List<String> oneHot(Op.OneHot op) { return List.of(op.dim()); }
+    @Override public List<String> cumsum(Op.Cumsum op) { return List.of(op.dim()); }
+    @Override public List<String> reshape(Op.Reshape op) { return List.of(); } // gathered when the pieces are not contiguous
+    @Override public List<String> relabel(Op.Relabel op) { return List.of(); } // moved by all-to-all, all-gather or slice
+    @Override public List<String> gather(Op.Gather op) { return List.copyOf(op.indices().keySet()); }
+    @Override public List<String> scatterAdd(Op.ScatterAdd op) { return List.copyOf(op.indices().keySet()); }
+    // Collectives exist only in per-device functions, after this check; they constrain nothing here.
+    @Override public List<String> allReduce(Op.AllReduce op) { return List.of(); }
+    @Override public List<String> allGather(Op.AllGather op) { return List.of(); }
+    @Override public List<String> allToAll(Op.AllToAll op) { return List.of(); }
+    @Override public List<String> deviceCoordinate(Op.DeviceCoordinate op) { return List.of(); }
+    @Override public List<String> localSlice(Op.LocalSlice op) { return List.of(); }
+  };
+
   static String describe(Op op) {
-    String kind = op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-    return "the " + kind + " at " + op.loc() + (op.loc().what().isEmpty() ? "" : " (" + op.loc().what() + ")");
+    return "the " + IrPrinter.kind(op) + " at " + op.loc() + (op.loc().what().isEmpty() ? "" : " (" + op.loc().what() + ")");
   }
 }

@@ -89,63 +89,161 @@ public final class Lower {
   }
 
   private HloValue lower(Op op) {
-    HloType out = type(op.out().dtype(), op.out().shape());
-    if (op instanceof Op.Constant c) return emit(new HloOp.Constant(fresh(out), c.value()));
-    if (op instanceof Op.Iota i) return emit(new HloOp.Iota(fresh(out), op.out().shape().indexOf(i.dim())));
-    if (op instanceof Op.Unary u) return emit(new HloOp.Elementwise(fresh(out), unaryName(u.fn()), List.of(in(u.x()))));
-    if (op instanceof Op.Binary b)
-      return emit(new HloOp.Elementwise(fresh(out), binaryName(b.fn()), List.of(align(b.lhs(), op.out().shape()), align(b.rhs(), op.out().shape()))));
-    if (op instanceof Op.Compare c)
-      return emit(new HloOp.Compare(fresh(out), c.cmp().name(), c.lhs().dtype().isFloat() ? HloOp.CompareType.FLOAT : HloOp.CompareType.SIGNED,
-          align(c.lhs(), op.out().shape()), align(c.rhs(), op.out().shape())));
-    if (op instanceof Op.Select s)
-      return emit(new HloOp.Elementwise(fresh(out), "select",
-          List.of(align(s.pred(), op.out().shape()), align(s.onTrue(), op.out().shape()), align(s.onFalse(), op.out().shape()))));
-    if (op instanceof Op.Cast c) return emit(new HloOp.Convert(fresh(out), in(c.x())));
-    if (op instanceof Op.Einsum e) return einsum(e);
-    if (op instanceof Op.Reduce r) return reduce(r);
-    if (op instanceof Op.ArgMax a) return argmax(a);
-    if (op instanceof Op.OneHot o) return oneHot(o);
-    if (op instanceof Op.Cumsum c) return cumsum(c);
-    if (op instanceof Op.Reshape r) return emit(new HloOp.Reshape(fresh(out), in(r.x())));
-    if (op instanceof Op.Relabel r) return in(r.x()); // same data, new names: nothing to emit
-    if (op instanceof Op.Gather g) return gather(g);
-    if (op instanceof Op.ScatterAdd s) return scatter(s);
-    if (op instanceof Op.AllReduce a)
-      return emit(new HloOp.AllReduce(fresh(out), in(a.x()), mesh.groups(a.axes()), combiner(a.fn()), channels.next()));
-    if (op instanceof Op.AllGather g)
-      return emit(new HloOp.AllGather(fresh(out), in(g.x()), g.x().shape().indexOf(g.dim()), mesh.groups(List.of(g.axis())), channels.next()));
-    if (op instanceof Op.AllToAll a)
-      return emit(new HloOp.AllToAll(fresh(out), in(a.x()), a.x().shape().indexOf(a.splitDim()), a.x().shape().indexOf(a.concatDim()),
-          mesh.groups(List.of(a.axis())), channels.next()));
-    if (op instanceof Op.LocalSlice s) return localSlice(s);
-    if (op instanceof Op.DeviceCoordinate d) return coordinate(d.axes());
-    throw new AssertionError(op);
+    return op.accept(rules);
   }
 
-  private static String unaryName(Op.UnaryFn fn) {
+  /** The lowering rule of every op kind. */
+  private final Op.Visitor<HloValue> rules = new Op.Visitor<>() {
+    private HloType out(Op op) {
+      return type(op.out().dtype(), op.out().shape());
+    }
+
+    @Override
+    public HloValue constant(Op.Constant c) {
+      return emit(new HloOp.Constant(fresh(out(c)), c.value()));
+    }
+
+    @Override
+    public HloValue iota(Op.Iota i) {
+      return emit(new HloOp.Iota(fresh(out(i)), i.out().shape().indexOf(i.dim())));
+    }
+
+    @Override
+    public HloValue unary(Op.Unary u) {
+      return emit(new HloOp.Elementwise(fresh(out(u)), unaryFn(u.fn()), List.of(in(u.x()))));
+    }
+
+    @Override
+    public HloValue binary(Op.Binary b) {
+      Shape shape = b.out().shape();
+      return emit(new HloOp.Elementwise(fresh(out(b)), binaryFn(b.fn()), List.of(align(b.lhs(), shape), align(b.rhs(), shape))));
+    }
+
+    @Override
+    public HloValue compare(Op.Compare c) {
+      Shape shape = c.out().shape();
+      return emit(new HloOp.Compare(fresh(out(c)), direction(c.cmp()), c.lhs().dtype().isFloat() ? HloOp.CompareType.FLOAT : HloOp.CompareType.SIGNED,
+          align(c.lhs(), shape), align(c.rhs(), shape)));
+    }
+
+    @Override
+    public HloValue select(Op.Select s) {
+      Shape shape = s.out().shape();
+      return emit(new HloOp.Elementwise(fresh(out(s)), HloOp.ElementwiseFn.SELECT,
+          List.of(align(s.pred(), shape), align(s.onTrue(), shape), align(s.onFalse(), shape))));
+    }
+
+    @Override
+    public HloValue cast(Op.Cast c) {
+      return emit(new HloOp.Convert(fresh(out(c)), in(c.x())));
+    }
+
+    @Override
+    public HloValue einsum(Op.Einsum e) {
+      return Lower.this.einsum(e);
+    }
+
+    @Override
+    public HloValue reduce(Op.Reduce r) {
+      return Lower.this.reduce(r);
+    }
+
+    @Override
+    public HloValue argMax(Op.ArgMax a) {
+      return argmax(a);
+    }
+
+    @Override
+    public HloValue oneHot(Op.OneHot o) {
+      return Lower.this.oneHot(o);
+    }
+
+    @Override
+    public HloValue cumsum(Op.Cumsum c) {
+      return Lower.this.cumsum(c);
+    }
+
+    @Override
+    public HloValue reshape(Op.Reshape r) {
+      return emit(new HloOp.Reshape(fresh(out(r)), in(r.x())));
+    }
+
+    @Override
+    public HloValue relabel(Op.Relabel r) {
+      return in(r.x()); // same data, new names: nothing to emit
+    }
+
+    @Override
+    public HloValue gather(Op.Gather g) {
+      return Lower.this.gather(g);
+    }
+
+    @Override
+    public HloValue scatterAdd(Op.ScatterAdd s) {
+      return scatter(s);
+    }
+
+    @Override
+    public HloValue allReduce(Op.AllReduce a) {
+      return emit(new HloOp.AllReduce(fresh(out(a)), in(a.x()), mesh.groups(a.axes()), combiner(a.fn()), channels.next()));
+    }
+
+    @Override
+    public HloValue allGather(Op.AllGather g) {
+      return emit(new HloOp.AllGather(fresh(out(g)), in(g.x()), g.x().shape().indexOf(g.dim()), mesh.groups(List.of(g.axis())), channels.next()));
+    }
+
+    @Override
+    public HloValue allToAll(Op.AllToAll a) {
+      return emit(new HloOp.AllToAll(fresh(out(a)), in(a.x()), a.x().shape().indexOf(a.splitDim()), a.x().shape().indexOf(a.concatDim()),
+          mesh.groups(List.of(a.axis())), channels.next()));
+    }
+
+    @Override
+    public HloValue deviceCoordinate(Op.DeviceCoordinate d) {
+      return coordinate(d.axes());
+    }
+
+    @Override
+    public HloValue localSlice(Op.LocalSlice s) {
+      return Lower.this.localSlice(s);
+    }
+  };
+
+  private static HloOp.ElementwiseFn unaryFn(Op.UnaryFn fn) {
     return switch (fn) {
-      case NEG -> "negate";
-      case EXP -> "exponential";
-      case LOG -> "log";
-      case ERF -> "chlo.erf";
-      case SQRT -> "sqrt";
-      case RSQRT -> "rsqrt";
-      case ABS -> "abs";
-      case TANH -> "tanh";
+      case NEG -> HloOp.ElementwiseFn.NEGATE;
+      case EXP -> HloOp.ElementwiseFn.EXPONENTIAL;
+      case LOG -> HloOp.ElementwiseFn.LOG;
+      case ERF -> HloOp.ElementwiseFn.ERF;
+      case SQRT -> HloOp.ElementwiseFn.SQRT;
+      case RSQRT -> HloOp.ElementwiseFn.RSQRT;
+      case ABS -> HloOp.ElementwiseFn.ABS;
+      case TANH -> HloOp.ElementwiseFn.TANH;
     };
   }
 
-  private static String binaryName(Op.BinaryFn fn) {
+  private static HloOp.ElementwiseFn binaryFn(Op.BinaryFn fn) {
     return switch (fn) {
-      case ADD -> "add";
-      case SUB -> "subtract";
-      case MUL -> "multiply";
-      case DIV -> "divide";
-      case MAX -> "maximum";
-      case MIN -> "minimum";
-      case XOR -> "xor";
-      case SHR -> "shift_right_logical";
+      case ADD -> HloOp.ElementwiseFn.ADD;
+      case SUB -> HloOp.ElementwiseFn.SUBTRACT;
+      case MUL -> HloOp.ElementwiseFn.MULTIPLY;
+      case DIV -> HloOp.ElementwiseFn.DIVIDE;
+      case MAX -> HloOp.ElementwiseFn.MAXIMUM;
+      case MIN -> HloOp.ElementwiseFn.MINIMUM;
+      case XOR -> HloOp.ElementwiseFn.XOR;
+      case SHR -> HloOp.ElementwiseFn.SHIFT_RIGHT_LOGICAL;
+    };
+  }
+
+  private static HloOp.ComparisonDirection direction(Op.Cmp cmp) {
+    return switch (cmp) {
+      case EQ -> HloOp.ComparisonDirection.EQ;
+      case NE -> HloOp.ComparisonDirection.NE;
+      case LT -> HloOp.ComparisonDirection.LT;
+      case LE -> HloOp.ComparisonDirection.LE;
+      case GT -> HloOp.ComparisonDirection.GT;
+      case GE -> HloOp.ComparisonDirection.GE;
     };
   }
 
@@ -215,7 +313,7 @@ public final class Lower {
     int dim = x.indexOf(s.dim());
     long piece = s.out().shape().dims().get(dim).size();
     HloType scalar = new HloType(DType.I32, List.of());
-    HloValue start = emit(new HloOp.Elementwise(fresh(scalar), "multiply", List.of(coordinate(List.of(s.axis())), constant(piece, DType.I32))));
+    HloValue start = emit(new HloOp.Elementwise(fresh(scalar), HloOp.ElementwiseFn.MULTIPLY, List.of(coordinate(List.of(s.axis())), constant(piece, DType.I32))));
     HloValue zero = constant(0, DType.I32);
     List<HloValue> starts = new ArrayList<>();
     for (int i = 0; i < x.rank(); i++) starts.add(i == dim ? start : zero);
@@ -235,11 +333,11 @@ public final class Lower {
     for (String axis : axes) {
       int stride = 1;
       for (int i = mesh.indexOf(axis) + 1; i < mesh.axes().size(); i++) stride *= mesh.axes().get(i).size();
-      HloValue coord = emit(new HloOp.Elementwise(fresh(scalar), "remainder",
-          List.of(emit(new HloOp.Elementwise(fresh(scalar), "divide", List.of(pid, constant(stride, DType.I32)))), constant(mesh.size(axis), DType.I32))));
+      HloValue coord = emit(new HloOp.Elementwise(fresh(scalar), HloOp.ElementwiseFn.REMAINDER,
+          List.of(emit(new HloOp.Elementwise(fresh(scalar), HloOp.ElementwiseFn.DIVIDE, List.of(pid, constant(stride, DType.I32)))), constant(mesh.size(axis), DType.I32))));
       index = index == null ? coord
-          : emit(new HloOp.Elementwise(fresh(scalar), "add", List.of(
-              emit(new HloOp.Elementwise(fresh(scalar), "multiply", List.of(index, constant(mesh.size(axis), DType.I32)))), coord)));
+          : emit(new HloOp.Elementwise(fresh(scalar), HloOp.ElementwiseFn.ADD, List.of(
+              emit(new HloOp.Elementwise(fresh(scalar), HloOp.ElementwiseFn.MULTIPLY, List.of(index, constant(mesh.size(axis), DType.I32)))), coord)));
     }
     return index;
   }
@@ -264,7 +362,7 @@ public final class Lower {
     Shape out = o.out().shape();
     HloValue index = align(o.index(), out);
     HloValue iota = emit(new HloOp.Iota(fresh(type(DType.I32, out)), out.indexOf(o.dim())));
-    HloValue eq = emit(new HloOp.Compare(fresh(type(DType.PRED, out)), "EQ", HloOp.CompareType.SIGNED, index, iota));
+    HloValue eq = emit(new HloOp.Compare(fresh(type(DType.PRED, out)), HloOp.ComparisonDirection.EQ, HloOp.CompareType.SIGNED, index, iota));
     return emit(new HloOp.Convert(fresh(type(o.out().dtype(), out)), eq));
   }
 

@@ -42,8 +42,8 @@ public final class SpmdLower {
       HloValue arg = new HloValue(next[0]++, Lower.type(layout.global().dtype(), layout.global().shape()));
       args.add(arg);
       argShardings.add(sharding);
-      HloValue annotated = add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, arg.type()), "Sharding", arg, sharding));
-      locals.add(add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, body.args().get(i).type()), "SPMDFullToShardShape", annotated, HloSharding.MANUAL)));
+      HloValue annotated = add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, arg.type()), HloOp.ShardingTarget.SHARDING, arg, sharding));
+      locals.add(add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, body.args().get(i).type()), HloOp.ShardingTarget.FULL_TO_SHARD, annotated, HloSharding.MANUAL)));
     }
     List<HloValue> bodyResults = new ArrayList<>();
     for (HloValue r : body.returns()) bodyResults.add(new HloValue(next[0]++, r.type()));
@@ -54,9 +54,9 @@ public final class SpmdLower {
       TensorLayout layout = s.layoutOf(r.value());
       HloSharding sharding = sharding(layout, s.mesh());
       resultShardings.add(sharding);
-      HloValue manual = add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, bodyResults.get(i).type()), "Sharding", bodyResults.get(i), HloSharding.MANUAL));
+      HloValue manual = add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, bodyResults.get(i).type()), HloOp.ShardingTarget.SHARDING, bodyResults.get(i), HloSharding.MANUAL));
       returns.add(add(ops, new HloOp.ShardingCall(new HloValue(next[0]++, Lower.type(layout.global().dtype(), layout.global().shape())),
-          "SPMDShardToFullShape", manual, sharding)));
+          HloOp.ShardingTarget.SHARD_TO_FULL, manual, sharding)));
     }
     HloFunc main = new HloFunc("main", args, ops, returns);
     return new HloModule(s.local().name(), main, List.of(body), s.local().params().stream().map(Binding::name).toList(),

@@ -54,8 +54,9 @@ public final class StableHloPrinter {
     int next = 0;
     for (HloOp op : f.body()) {
       String n = "%" + next++;
-      if (op instanceof HloOp.Call c) for (int i = 0; i < c.results().size(); i++) names.put(c.results().get(i).id(), n + "#" + i);
-      else names.put(op.result().id(), n);
+      List<HloValue> defined = op.results();
+      if (defined.size() == 1) names.put(defined.get(0).id(), n);
+      else for (int i = 0; i < defined.size(); i++) names.put(defined.get(i).id(), n + "#" + i);
       out.append("    ").append(op(op, n)).append('\n');
     }
     out.append("    return ").append(f.returns().stream().map(this::name).collect(Collectors.joining(", ")))
@@ -94,66 +95,152 @@ public final class StableHloPrinter {
   }
 
   private String op(HloOp op, String n) {
-    if (op instanceof HloOp.Call c)
-      return n + ":" + c.results().size() + " = func.call @" + c.callee() + "(" + c.operands().stream().map(this::name).collect(Collectors.joining(", "))
+    return op.accept(new OpText(n));
+  }
+
+  /** The text of one op; {@code n} is the name its result gets. */
+  private final class OpText implements HloOp.Visitor<String> {
+    private final String n;
+
+    OpText(String n) {
+      this.n = n;
+    }
+
+    @Override
+    public String call(HloOp.Call c) {
+      return n + ":" + c.results().size() + " = func.call @" + c.callee() + "(" + c.operands().stream().map(StableHloPrinter.this::name).collect(Collectors.joining(", "))
           + ") : (" + c.operands().stream().map(o -> type(o.type())).collect(Collectors.joining(", ")) + ") -> ("
           + c.results().stream().map(r -> type(r.type())).collect(Collectors.joining(", ")) + ")";
-    if (op instanceof HloOp.ShardingCall sc)
-      return name(sc.result()) + " = stablehlo.custom_call @" + sc.target() + "(" + name(sc.operand()) + ") {mhlo.sharding = \""
+    }
+
+    @Override
+    public String shardingCall(HloOp.ShardingCall sc) {
+      return name(sc.result()) + " = stablehlo.custom_call @" + sc.target().callTarget() + "(" + name(sc.operand()) + ") {mhlo.sharding = \""
           + sc.sharding().spell() + "\"} : (" + type(sc.operand().type()) + ") -> " + type(sc.result().type());
-    if (op instanceof HloOp.PartitionId p) return name(p.result()) + " = stablehlo.partition_id : " + type(p.result().type());
-    if (op instanceof HloOp.DynamicSlice d) return generic(op, "stablehlo.dynamic_slice", "slice_sizes = " + longs(d.sizes()));
-    if (op instanceof HloOp.AllReduce a)
-      return generic(a.result(), "stablehlo.all_reduce", op.operands(), groups(a.groups(), a.channel()) + ", use_global_device_ids",
+    }
+
+    @Override
+    public String partitionId(HloOp.PartitionId p) {
+      return name(p.result()) + " = stablehlo.partition_id : " + type(p.result().type());
+    }
+
+    @Override
+    public String dynamicSlice(HloOp.DynamicSlice d) {
+      return generic(d, "stablehlo.dynamic_slice", "slice_sizes = " + longs(d.sizes()));
+    }
+
+    @Override
+    public String allReduce(HloOp.AllReduce a) {
+      return generic(a.result(), "stablehlo.all_reduce", a.operands(), groups(a.groups(), a.channel()) + ", use_global_device_ids",
           region(a.combiner(), a.result().type().dtype()));
-    if (op instanceof HloOp.AllGather g)
-      return generic(op, "stablehlo.all_gather", "all_gather_dim = " + g.dimension() + " : i64, " + groups(g.groups(), g.channel()) + ", use_global_device_ids");
-    if (op instanceof HloOp.AllToAll a)
-      return generic(op, "stablehlo.all_to_all", "split_dimension = " + a.splitDimension() + " : i64, concat_dimension = " + a.concatDimension()
+    }
+
+    @Override
+    public String allGather(HloOp.AllGather g) {
+      return generic(g, "stablehlo.all_gather", "all_gather_dim = " + g.dimension() + " : i64, " + groups(g.groups(), g.channel()) + ", use_global_device_ids");
+    }
+
+    @Override
+    public String allToAll(HloOp.AllToAll a) {
+      return generic(a, "stablehlo.all_to_all", "split_dimension = " + a.splitDimension() + " : i64, concat_dimension = " + a.concatDimension()
           + " : i64, split_count = " + a.splitCount() + " : i64, " + groups(a.groups(), a.channel()));
-    if (op instanceof HloOp.Constant c)
+    }
+
+    @Override
+    public String constant(HloOp.Constant c) {
       return name(c.result()) + " = stablehlo.constant dense<" + literal(c.value(), c.result().type().dtype()) + "> : " + type(c.result().type());
-    if (op instanceof HloOp.IntTable t)
+    }
+
+    @Override
+    public String intTable(HloOp.IntTable t) {
       return name(t.result()) + " = stablehlo.constant dense<" + nested(t.values(), t.result().type().dims(), 0, 0) + "> : " + type(t.result().type());
-    if (op instanceof HloOp.Iota i) return name(i.result()) + " = stablehlo.iota dim = " + i.dimension() + " : " + type(i.result().type());
-    if (op instanceof HloOp.Elementwise e)
-      return generic(op, e.name().contains(".") ? e.name() : "stablehlo." + e.name(), "");
-    if (op instanceof HloOp.Compare c)
-      return generic(op, "stablehlo.compare", "comparison_direction = #stablehlo<comparison_direction " + c.direction()
+    }
+
+    @Override
+    public String iota(HloOp.Iota i) {
+      return name(i.result()) + " = stablehlo.iota dim = " + i.dimension() + " : " + type(i.result().type());
+    }
+
+    @Override
+    public String elementwise(HloOp.Elementwise e) {
+      return generic(e, e.fn().opName(), "");
+    }
+
+    @Override
+    public String compare(HloOp.Compare c) {
+      return generic(c, "stablehlo.compare", "comparison_direction = #stablehlo<comparison_direction " + c.direction()
           + ">, compare_type = #stablehlo<comparison_type " + c.type() + ">");
-    if (op instanceof HloOp.Convert) return generic(op, "stablehlo.convert", "");
-    if (op instanceof HloOp.Reshape) return generic(op, "stablehlo.reshape", "");
-    if (op instanceof HloOp.Transpose t) return generic(op, "stablehlo.transpose", "permutation = " + i64s(t.permutation()));
-    if (op instanceof HloOp.BroadcastInDim b) return generic(op, "stablehlo.broadcast_in_dim", "broadcast_dimensions = " + i64s(b.dimensions()));
-    if (op instanceof HloOp.DotGeneral d)
-      return generic(op, "stablehlo.dot_general", "dot_dimension_numbers = #stablehlo.dot<"
+    }
+
+    @Override
+    public String convert(HloOp.Convert c) {
+      return generic(c, "stablehlo.convert", "");
+    }
+
+    @Override
+    public String reshape(HloOp.Reshape r) {
+      return generic(r, "stablehlo.reshape", "");
+    }
+
+    @Override
+    public String transpose(HloOp.Transpose t) {
+      return generic(t, "stablehlo.transpose", "permutation = " + i64s(t.permutation()));
+    }
+
+    @Override
+    public String broadcastInDim(HloOp.BroadcastInDim b) {
+      return generic(b, "stablehlo.broadcast_in_dim", "broadcast_dimensions = " + i64s(b.dimensions()));
+    }
+
+    @Override
+    public String dotGeneral(HloOp.DotGeneral d) {
+      return generic(d, "stablehlo.dot_general", "dot_dimension_numbers = #stablehlo.dot<"
           + join(List.of(field("lhs_batching_dimensions", d.lhsBatch()), field("rhs_batching_dimensions", d.rhsBatch()),
               field("lhs_contracting_dimensions", d.lhsContract()), field("rhs_contracting_dimensions", d.rhsContract()))) + ">");
-    if (op instanceof HloOp.Reduce r) return reduce(r);
-    if (op instanceof HloOp.CumulativeSum c) {
+    }
+
+    @Override
+    public String reduce(HloOp.Reduce r) {
+      return StableHloPrinter.this.reduce(r, n);
+    }
+
+    @Override
+    public String cumulativeSum(HloOp.CumulativeSum c) {
       long length = c.operand().type().dims().get(c.dimension());
       List<Long> window = c.operand().type().dims().stream().map(x -> 1L).collect(Collectors.toList());
       window.set(c.dimension(), length);
       List<String> pads = new java.util.ArrayList<>(c.operand().type().dims().stream().map(x -> "[0, 0]").toList());
       pads.set(c.dimension(), "[" + (length - 1) + ", 0]");
       String padding = "dense<[" + String.join(", ", pads) + "]> : tensor<" + pads.size() + "x2xi64>";
-      return generic(c.result(), "stablehlo.reduce_window", op.operands(),
+      return generic(c.result(), "stablehlo.reduce_window", c.operands(),
           "window_dimensions = " + longs(window) + ", padding = " + padding, region(HloOp.Combiner.ADD, c.result().type().dtype()));
     }
-    if (op instanceof HloOp.Pad p)
-      return generic(op, "stablehlo.pad", "edge_padding_low = " + longs(p.low()) + ", edge_padding_high = " + longs(p.high())
+
+    @Override
+    public String pad(HloOp.Pad p) {
+      return generic(p, "stablehlo.pad", "edge_padding_low = " + longs(p.low()) + ", edge_padding_high = " + longs(p.high())
           + ", interior_padding = " + longs(p.low().stream().map(x -> 0L).toList()));
-    if (op instanceof HloOp.Concatenate c) return generic(op, "stablehlo.concatenate", "dimension = " + c.dimension() + " : i64");
-    if (op instanceof HloOp.Gather g)
-      return generic(op, "stablehlo.gather", "dimension_numbers = #stablehlo.gather<" + join(List.of(field("offset_dims", g.offsetDims()),
+    }
+
+    @Override
+    public String concatenate(HloOp.Concatenate c) {
+      return generic(c, "stablehlo.concatenate", "dimension = " + c.dimension() + " : i64");
+    }
+
+    @Override
+    public String gather(HloOp.Gather g) {
+      return generic(g, "stablehlo.gather", "dimension_numbers = #stablehlo.gather<" + join(List.of(field("offset_dims", g.offsetDims()),
           field("collapsed_slice_dims", g.collapsedSliceDims()), field("start_index_map", g.startIndexMap()),
           "index_vector_dim = " + g.indexVectorDim())) + ">, indices_are_sorted = false, slice_sizes = " + longs(g.sliceSizes()));
-    if (op instanceof HloOp.ScatterAdd s)
-      return generic(s.result(), "stablehlo.scatter", op.operands(), "indices_are_sorted = false, scatter_dimension_numbers = #stablehlo.scatter<"
+    }
+
+    @Override
+    public String scatterAdd(HloOp.ScatterAdd s) {
+      return generic(s.result(), "stablehlo.scatter", s.operands(), "indices_are_sorted = false, scatter_dimension_numbers = #stablehlo.scatter<"
           + join(List.of(field("update_window_dims", s.updateWindowDims()), field("inserted_window_dims", s.insertedWindowDims()),
               field("scatter_dims_to_operand_dims", s.scatterDimsToOperandDims()), "index_vector_dim = " + s.indexVectorDim()))
           + ">, unique_indices = false", region(HloOp.Combiner.ADD, s.result().type().dtype()));
-    throw new AssertionError(op);
+    }
   }
 
   /** Row-major {@code values} as nested lists of {@code dims}: [[0, 1], [2, 3]]. */
@@ -173,16 +260,14 @@ public final class StableHloPrinter {
         + "xi64>, channel_handle = #stablehlo.channel_handle<handle = " + channel + ", type = 1>";
   }
 
-  private String reduce(HloOp.Reduce r) {
+  private String reduce(HloOp.Reduce r, String n) {
     List<HloValue> operands = new java.util.ArrayList<>(r.operands());
     operands.addAll(r.inits());
     String attrs = "dimensions = " + i64s(r.dimensions());
     if (r.combiner() != HloOp.Combiner.ARGMAX)
       return generic(r.result(), "stablehlo.reduce", operands, attrs, region(r.combiner(), r.result().type().dtype()));
-    // Two results, (max value, index): printed as %N:2 and used as %N#0 and %N#1.
-    String base = name(r.result());
-    names.put(r.valueResult().id(), base + "#0");
-    names.put(r.result().id(), base + "#1");
+    // Two results, (max value, index): printed as %N:2 and used as %N#0 and %N#1 (named so in function()).
+    String base = n;
     HloType vt = r.operands().get(0).type().scalar(), it = r.operands().get(1).type().scalar();
     String v = type(vt), i = type(it);
     String region = "({\n"
@@ -203,8 +288,8 @@ public final class StableHloPrinter {
 
   private static String region(HloOp.Combiner c, DType dt) {
     String t = "tensor<" + dt.mlir() + ">";
-    String fn = c.opName();
-    return " ({\n      ^bb0(%a: " + t + ", %b: " + t + "):\n        %r = stablehlo." + fn + " %a, %b : " + t
+    String fn = c.fn().opName();
+    return " ({\n      ^bb0(%a: " + t + ", %b: " + t + "):\n        %r = " + fn + " %a, %b : " + t
         + "\n        stablehlo.return %r : " + t + "\n    })";
   }
 

@@ -119,7 +119,7 @@ class ModelPlanGoldenTest {
   @Test
   void twoAllToAllsPerSwitchLayerOfTheDispatchTensor() {
     List<Plan.Collective> all = plan.collectives();
-    List<Integer> a2a = IntStream.range(0, all.size()).filter(i -> all.get(i).kind().equals("all_to_all")).boxed().toList();
+    List<Integer> a2a = IntStream.range(0, all.size()).filter(i -> all.get(i).kind() == dev.switchc.ir.plan.CollectiveKind.ALL_TO_ALL).boxed().toList();
     int switchLayers = 2 * switchLayers().size();
     assertEquals(12, switchLayers);
     assertEquals(2 * switchLayers, a2a.size());
@@ -129,7 +129,7 @@ class ModelPlanGoldenTest {
       assertEquals(a2a.get(2 * k) + 1, (int) a2a.get(2 * k + 1), "pair " + k);
       if (k > 0) assertTrue(a2a.get(2 * k) > a2a.get(2 * k - 1) + 1, "pair " + k + " follows other collectives");
     }
-    assertEquals(switchLayers, all.stream().filter(c -> c.kind().equals("all_reduce") && c.source().contains("router_aux_loss_coef")).count(),
+    assertEquals(switchLayers, all.stream().filter(c -> c.kind() == dev.switchc.ir.plan.CollectiveKind.ALL_REDUCE && c.source().contains("router_aux_loss_coef")).count(),
         "one aux-loss all-reduce per Switch layer");
 
     long c = expertCapacity();

@@ -80,7 +80,7 @@ class ModelShardedRunTest {
     Compilation shardedC = Compilation.of(sharded, Mode.EVAL);
     assertTrue(shardedC.multiDevice(), c + ": must run on several devices");
     if (c.mesh().contains("expert")) {
-      List<Plan.Collective> a2a = shardedC.plan().collectives().stream().filter(x -> x.kind().equals("all_to_all")).toList();
+      List<Plan.Collective> a2a = shardedC.plan().collectives().stream().filter(x -> x.kind() == dev.switchc.ir.plan.CollectiveKind.ALL_TO_ALL).toList();
       long sparse = java.util.stream.LongStream.range(0, s.encoderLayers()).filter(s::isSwitch).count()
           + java.util.stream.LongStream.range(0, s.decoderLayers()).filter(s::isSwitch).count();
       assertEquals(2 * sparse, a2a.size(), c + ": one all-to-all each way per Switch layer");

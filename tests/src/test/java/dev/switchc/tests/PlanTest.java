@@ -38,7 +38,7 @@ class PlanTest {
   void allToAllBytesAreTheDispatchTensorPerDirection() {
     long e = 8, c = 32, dModel = 256, groupsPerDevice = 8 / 8, k = 4, f32 = 4; // example: 8 groups of 128, eval cf 2.0 -> C = 32
     Plan plan = compile("data=2,expert=4").plan();
-    List<Plan.Collective> a2a = plan.collectives().stream().filter(x -> x.kind().equals("all_to_all")).toList();
+    List<Plan.Collective> a2a = plan.collectives().stream().filter(x -> x.kind() == dev.switchc.ir.plan.CollectiveKind.ALL_TO_ALL).toList();
     assertEquals(2, a2a.size());
     for (Plan.Collective x : a2a) {
       assertEquals(e * groupsPerDevice * c * dModel * f32, x.localBytes(), "E x C x d_model per group, f32");

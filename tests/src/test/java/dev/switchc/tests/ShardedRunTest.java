@@ -99,8 +99,8 @@ class ShardedRunTest {
     SwitchProgram program = new SwitchProgram(c.layer(), new dev.switchc.frontend.Located<>(m, c.layer().where()),
         new dev.switchc.ir.Layout(rules, DefaultLayout.forLayer(m).where()));
     Compilation comp = Compilation.of(program, Mode.EVAL);
-    List<String> kinds = comp.plan().collectives().stream().map(dev.switchc.ir.plan.Plan.Collective::kind).toList();
-    assertTrue(kinds.contains("all_gather"), kinds.toString());
+    List<dev.switchc.ir.plan.CollectiveKind> kinds = comp.plan().collectives().stream().map(dev.switchc.ir.plan.Plan.Collective::kind).toList();
+    assertTrue(kinds.contains(dev.switchc.ir.plan.CollectiveKind.ALL_GATHER), kinds.toString());
     assertTrue(comp.spmdText().text().contains("stablehlo.partition_id"));
     RunStats.Result single = run(SwitchProgram.single(c.layer()), c), sharded = run(program, c);
     assertArrayEquals(single.tokensPerExpert(), sharded.tokensPerExpert());

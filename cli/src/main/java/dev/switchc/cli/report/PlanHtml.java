@@ -60,7 +60,7 @@ public final class PlanHtml {
     h.append("<h2>Collectives</h2>\n");
     List<String[]> cs = new ArrayList<>();
     for (Plan.Collective c : p.collectives())
-      cs.add(new String[] {c.kind(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), PlanText.dims(c.local()),
+      cs.add(new String[] {c.kind().spelling(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), PlanText.dims(c.local()),
           Units.bytes(c.localBytes()), Units.bytes(c.bytesSentPerDevice()), c.source()});
     table(h, new String[] {"kind", "axes", "group", "dtype", "operand per device", "operand bytes", "sent per device", "from"}, cs);
     h.append("<h2>Tensors</h2>\n");

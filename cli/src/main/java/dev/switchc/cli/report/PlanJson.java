@@ -61,7 +61,7 @@ public final class PlanJson {
     List<Object> collectives = new ArrayList<>();
     for (Plan.Collective c : p.collectives()) {
       Map<String, Object> e = new LinkedHashMap<>();
-      e.put("kind", c.kind());
+      e.put("kind", c.kind().spelling());
       e.put("axes", c.axes());
       e.put("group_size", c.groupSize());
       e.put("dtype", c.dtype().specName());

@@ -40,7 +40,7 @@ public final class PlanProto {
       b.addTensors(tb);
     }
     for (Plan.Collective c : p.collectives()) {
-      Collective.Builder cb = Collective.newBuilder().setKind(c.kind()).addAllAxes(c.axes()).setGroupSize(c.groupSize()).setDtype(c.dtype().specName())
+      Collective.Builder cb = Collective.newBuilder().setKind(c.kind().spelling()).addAllAxes(c.axes()).setGroupSize(c.groupSize()).setDtype(c.dtype().specName())
           .setLocal(type(c.local())).setLocalBytes(c.localBytes()).setBytesSentPerDevice(c.bytesSentPerDevice()).setSource(c.source());
       for (List<Integer> g : c.replicaGroups()) cb.addReplicaGroups(ReplicaGroup.newBuilder().addAllDevices(g));
       b.addCollectives(cb);

@@ -50,7 +50,7 @@ public final class PlanText {
       List<String[]> cs = new ArrayList<>();
       cs.add(new String[] {"kind", "axes", "group", "dtype", "operand per device", "operand bytes", "sent per device", "from"});
       for (Plan.Collective c : p.collectives())
-        cs.add(new String[] {c.kind(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), dims(c.local()),
+        cs.add(new String[] {c.kind().spelling(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), dims(c.local()),
             Units.bytes(c.localBytes()), Units.bytes(c.bytesSentPerDevice()), c.source()});
       table(sb, cs);
       sb.append("  sent per device per step: ").append(p.bytesSentByKind().entrySet().stream()

@@ -74,12 +74,12 @@ class PlanRenderersTest {
         tensor(mesh, "aux_loss", Plan.Kind.RESULT, type(DType.F32), Map.of(), List.of()));
     List<Plan.Collective> collectives = new ArrayList<>();
     List<String> all = mesh.axes().stream().map(MeshAxis::name).toList();
-    collectives.add(new Plan.Collective("all_reduce", all, mesh.devices(), DType.F32, type(DType.F32), 4, 2 * (mesh.devices() - 1) * 4L / mesh.devices(),
+    collectives.add(new Plan.Collective(dev.switchc.ir.plan.CollectiveKind.ALL_REDUCE, all, mesh.devices(), DType.F32, type(DType.F32), 4, 2 * (mesh.devices() - 1) * 4L / mesh.devices(),
         "toy.swc:9:1 router_aux_loss_coef = 0.01", mesh.groups(all)));
     if (mesh.has("expert")) {
       int k = mesh.size("expert");
       TensorType local = type(DType.F32, new Dim("experts_unsplit", 8), new Dim("group", 1), new Dim("expert_capacity", 4), new Dim("d_model", 4));
-      collectives.add(new Plan.Collective("all_to_all", List.of("expert"), k, DType.F32, local, local.bytes(), (k - 1) * local.bytes() / k,
+      collectives.add(new Plan.Collective(dev.switchc.ir.plan.CollectiveKind.ALL_TO_ALL, List.of("expert"), k, DType.F32, local, local.bytes(), (k - 1) * local.bytes() / k,
           "toy.swc:3:5 experts = 8", mesh.groups(List.of("expert"))));
     }
     Map<String, String> facts = new LinkedHashMap<>();

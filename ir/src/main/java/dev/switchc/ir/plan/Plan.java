@@ -88,8 +88,8 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
   }
 
   /** Bytes each device sends per step, by collective kind, in first-seen order. */
-  public Map<String, Long> bytesSentByKind() {
-    Map<String, Long> m = new java.util.LinkedHashMap<>();
+  public Map<CollectiveKind, Long> bytesSentByKind() {
+    Map<CollectiveKind, Long> m = new java.util.LinkedHashMap<>();
     for (Collective c : collectives) m.merge(c.kind(), c.bytesSentPerDevice(), Long::sum);
     return m;
   }
@@ -118,7 +118,7 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
    * each device sends over the network: (k-1)/k of its operand for an all-to-all, (k-1) times it
    * for an all-gather, 2(k-1)/k of it for an all-reduce (ring), with k = {@code groupSize}.
    */
-  public record Collective(String kind, List<String> axes, int groupSize, DType dtype, TensorType local, long localBytes,
+  public record Collective(CollectiveKind kind, List<String> axes, int groupSize, DType dtype, TensorType local, long localBytes,
       long bytesSentPerDevice, String source, List<List<Integer>> replicaGroups) {}
 
   /** The rules of {@code layout} for the dims that occur in the program, in the order given. */

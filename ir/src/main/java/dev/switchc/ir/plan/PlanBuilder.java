@@ -2,6 +2,7 @@ package dev.switchc.ir.plan;
 
 import dev.switchc.ir.Binding;
 import dev.switchc.ir.Dim;
+import dev.switchc.ir.Mesh;
 import dev.switchc.ir.Op;
 import dev.switchc.ir.ShardedFunc;
 import dev.switchc.ir.TensorLayout;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Computes a {@link Plan} from the sharding pass's output; every number derives from the per-device IR. */
@@ -41,12 +43,12 @@ public final class PlanBuilder {
     for (Op op : s.local().body()) {
       long f = flops(op);
       flops += f;
-      Plan.Collective c = collective(s, op);
-      if (c != null) collectives.add(c);
+      Optional<Plan.Collective> c = collective(s, op);
+      c.ifPresent(collectives::add);
       if (!op.loc().scope().isEmpty()) {
         long[] part = parts.computeIfAbsent(op.loc().scope(), k -> new long[2]);
         part[0] += f;
-        part[1] += c == null ? 0 : c.bytesSentPerDevice();
+        part[1] += c.map(Plan.Collective::bytesSentPerDevice).orElse(0L);
       }
     }
     List<Plan.Part> partList = new ArrayList<>();
@@ -63,41 +65,103 @@ public final class PlanBuilder {
     return new Plan.Tensor(name, kind, l.global(), l.split(), l.partialOver(), v.type(), v.type().bytes(), source);
   }
 
-  /** 2 per multiply-add for einsums; 1 per output element for arithmetic; 1 per input element for reductions. */
+  /** FLOPs of one op on one device; see {@link Plan.Device}. */
   static long flops(Op op) {
-    if (op instanceof Op.Einsum e) {
+    return op.accept(FLOPS);
+  }
+
+  /**
+   * 2 per multiply-add for einsums; 1 per output element for elementwise arithmetic; 1 per input
+   * element for reductions (all-reduce included); none for data movement and index bookkeeping.
+   */
+  private static final Op.Visitor<Long> FLOPS = new Op.Visitor<>() {
+    private long outputs(Op op) {
+      return op.out().shape().elements();
+    }
+
+    @Override public Long constant(Op.Constant op) { return 0L; }
+    @Override public Long iota(Op.Iota op) { return 0L; }
+    @Override public Long unary(Op.Unary op) { return outputs(op); }
+    @Override public Long binary(Op.Binary op) { return outputs(op); }
+    @Override public Long compare(Op.Compare op) { return outputs(op); }
+    @Override public Long select(Op.Select op) { return outputs(op); }
+    @Override public Long cast(Op.Cast op) { return 0L; }
+
+    @Override
+    public Long einsum(Op.Einsum e) {
       Set<String> seen = new java.util.HashSet<>();
       long n = 2;
       for (Value v : List.of(e.lhs(), e.rhs()))
         for (Dim d : v.shape().dims()) if (seen.add(d.name())) n = Math.multiplyExact(n, d.size());
       return n;
     }
-    if (op instanceof Op.Reduce r) return r.x().shape().elements();
-    if (op instanceof Op.AllReduce a) return a.x().shape().elements();
-    if (op instanceof Op.Cumsum c) return c.x().shape().elements();
-    if (op instanceof Op.ArgMax a) return a.x().shape().elements();
-    if (op instanceof Op.Unary || op instanceof Op.Binary || op instanceof Op.Compare || op instanceof Op.Select) return op.out().shape().elements();
-    return 0;
-  }
 
-  private static Plan.Collective collective(ShardedFunc s, Op op) {
+    @Override public Long reduce(Op.Reduce op) { return op.x().shape().elements(); }
+    @Override public Long argMax(Op.ArgMax op) { return op.x().shape().elements(); }
+    @Override public Long oneHot(Op.OneHot op) { return 0L; }
+    @Override public Long cumsum(Op.Cumsum op) { return op.x().shape().elements(); }
+    @Override public Long reshape(Op.Reshape op) { return 0L; }
+    @Override public Long relabel(Op.Relabel op) { return 0L; }
+    @Override public Long gather(Op.Gather op) { return 0L; }
+    @Override public Long scatterAdd(Op.ScatterAdd op) { return 0L; } // counted as data movement, like gather
+    @Override public Long allReduce(Op.AllReduce op) { return op.x().shape().elements(); }
+    @Override public Long allGather(Op.AllGather op) { return 0L; }
+    @Override public Long allToAll(Op.AllToAll op) { return 0L; }
+    @Override public Long deviceCoordinate(Op.DeviceCoordinate op) { return 0L; }
+    @Override public Long localSlice(Op.LocalSlice op) { return 0L; }
+  };
+
+  /** The collective an op is, with its bytes; empty for every op that moves nothing between devices. */
+  private static Optional<Plan.Collective> collective(ShardedFunc s, Op op) {
     String source = op.loc() + (op.loc().what().isEmpty() ? "" : " " + op.loc().what());
-    if (op instanceof Op.AllReduce a) {
-      int k = s.mesh().size(a.axes());
-      long b = a.x().type().bytes();
-      return new Plan.Collective("all_reduce", a.axes(), k, a.x().dtype(), a.x().type(), b, 2 * (k - 1) * b / k, source, s.mesh().groups(a.axes()));
-    }
-    if (op instanceof Op.AllToAll a) {
-      int k = s.mesh().size(a.axis());
-      long b = a.x().type().bytes();
-      return new Plan.Collective("all_to_all", List.of(a.axis()), k, a.x().dtype(), a.x().type(), b, (k - 1) * b / k, source, s.mesh().groups(List.of(a.axis())));
-    }
-    if (op instanceof Op.AllGather g) {
-      int k = s.mesh().size(g.axis());
-      long b = g.x().type().bytes();
-      return new Plan.Collective("all_gather", List.of(g.axis()), k, g.x().dtype(), g.x().type(), b, (k - 1) * b, source, s.mesh().groups(List.of(g.axis())));
-    }
-    return null;
+    Mesh mesh = s.mesh();
+    return op.accept(new Op.Visitor<Optional<Plan.Collective>>() {
+      private Optional<Plan.Collective> none() {
+        return Optional.empty();
+      }
+
+      /** {@code sent}: bytes each device sends over the network for an operand of {@code b} bytes in a group of {@code k}. */
+      private Optional<Plan.Collective> of(CollectiveKind kind, Value x, List<String> axes, java.util.function.LongBinaryOperator sent) {
+        int k = mesh.size(axes);
+        long b = x.type().bytes();
+        return Optional.of(new Plan.Collective(kind, axes, k, x.dtype(), x.type(), b, sent.applyAsLong(b, k), source, mesh.groups(axes)));
+      }
+
+      @Override public Optional<Plan.Collective> constant(Op.Constant op) { return none(); }
+      @Override public Optional<Plan.Collective> iota(Op.Iota op) { return none(); }
+      @Override public Optional<Plan.Collective> unary(Op.Unary op) { return none(); }
+      @Override public Optional<Plan.Collective> binary(Op.Binary op) { return none(); }
+      @Override public Optional<Plan.Collective> compare(Op.Compare op) { return none(); }
+      @Override public Optional<Plan.Collective> select(Op.Select op) { return none(); }
+      @Override public Optional<Plan.Collective> cast(Op.Cast op) { return none(); }
+      @Override public Optional<Plan.Collective> einsum(Op.Einsum op) { return none(); }
+      @Override public Optional<Plan.Collective> reduce(Op.Reduce op) { return none(); }
+      @Override public Optional<Plan.Collective> argMax(Op.ArgMax op) { return none(); }
+      @Override public Optional<Plan.Collective> oneHot(Op.OneHot op) { return none(); }
+      @Override public Optional<Plan.Collective> cumsum(Op.Cumsum op) { return none(); }
+      @Override public Optional<Plan.Collective> reshape(Op.Reshape op) { return none(); }
+      @Override public Optional<Plan.Collective> relabel(Op.Relabel op) { return none(); }
+      @Override public Optional<Plan.Collective> gather(Op.Gather op) { return none(); }
+      @Override public Optional<Plan.Collective> scatterAdd(Op.ScatterAdd op) { return none(); }
+
+      @Override
+      public Optional<Plan.Collective> allReduce(Op.AllReduce a) {
+        return of(CollectiveKind.ALL_REDUCE, a.x(), a.axes(), (b, k) -> 2 * (k - 1) * b / k);
+      }
+
+      @Override
+      public Optional<Plan.Collective> allGather(Op.AllGather g) {
+        return of(CollectiveKind.ALL_GATHER, g.x(), List.of(g.axis()), (b, k) -> (k - 1) * b);
+      }
+
+      @Override
+      public Optional<Plan.Collective> allToAll(Op.AllToAll a) {
+        return of(CollectiveKind.ALL_TO_ALL, a.x(), List.of(a.axis()), (b, k) -> (k - 1) * b / k);
+      }
+
+      @Override public Optional<Plan.Collective> deviceCoordinate(Op.DeviceCoordinate op) { return none(); }
+      @Override public Optional<Plan.Collective> localSlice(Op.LocalSlice op) { return none(); } // each device keeps its piece
+    });
   }
 
   /** The largest total of live per-device activation bytes at any point of the program order. */

@@ -35,7 +35,7 @@ final class DeviceOps {
     requireType(what, op.result().type(), op.operand().type(), "the operand's type (all_reduce keeps the type)");
     if (op.combiner() == HloOp.Combiner.ARGMAX)
       throw new IllegalStateException(what + ": combiner ARGMAX is not a binary reduction an all_reduce can apply");
-    String combine = op.combiner().opName();
+    HloOp.ElementwiseFn combine = op.combiner().fn();
     List<Long> local = op.operand().type().dims();
     HloValue acc = null;
     for (int j = 0; j < g.size(); j++) {

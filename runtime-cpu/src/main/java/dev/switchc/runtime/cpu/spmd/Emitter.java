@@ -55,8 +55,8 @@ final class Emitter {
   }
 
   /** Same-typed binary elementwise op (add, maximum, minimum...). */
-  HloValue elementwise(String name, HloValue lhs, HloValue rhs) {
-    return emit(new HloOp.Elementwise(fresh(lhs.type()), name, List.of(lhs, rhs)));
+  HloValue elementwise(HloOp.ElementwiseFn fn, HloValue lhs, HloValue rhs) {
+    return emit(new HloOp.Elementwise(fresh(lhs.type()), fn, List.of(lhs, rhs)));
   }
 
   /** Concatenation along {@code dimension}; a single piece is returned as it is. */

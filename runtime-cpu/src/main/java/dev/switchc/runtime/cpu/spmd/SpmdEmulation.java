@@ -35,7 +35,7 @@ public final class SpmdEmulation {
   /** Body value id to its stacked value. */
   private final Map<Integer, HloValue> stacked = new HashMap<>();
   /** Body constants by result id, emitted where used: stacked as operands, unstacked as inits. */
-  private final Map<Integer, HloOp> constants = new HashMap<>();
+  private final Map<Integer, Literal> constants = new HashMap<>();
   private final Map<Integer, HloValue> unstacked = new HashMap<>();
 
   private SpmdEmulation(int devices) {
@@ -75,15 +75,9 @@ public final class SpmdEmulation {
   private HloValue stacked(HloValue v, String what) {
     HloValue s = stacked.get(v.id());
     if (s != null) return s;
-    HloOp c = constants.get(v.id());
+    Literal c = constants.get(v.id());
     if (c == null) throw new IllegalStateException(what + ": uses value " + v.id() + " before it is defined");
-    HloType st = stack(v.type());
-    if (c instanceof HloOp.Constant k) s = e.emit(new HloOp.Constant(e.fresh(st), k.value()));
-    else {
-      List<Integer> values = new ArrayList<>();
-      for (int d = 0; d < devices; d++) values.addAll(((HloOp.IntTable) c).values());
-      s = e.emit(new HloOp.IntTable(e.fresh(st), values));
-    }
+    s = e.emit(c.stacked().apply(e.fresh(stack(v.type()))));
     stacked.put(v.id(), s);
     return s;
   }
@@ -92,14 +86,16 @@ public final class SpmdEmulation {
   private HloValue unstacked(HloValue v, String what, String role) {
     HloValue u = unstacked.get(v.id());
     if (u != null) return u;
-    HloOp c = constants.get(v.id());
+    Literal c = constants.get(v.id());
     if (c == null)
       throw new IllegalStateException(what + ": its " + role + " is computed on each device; the emulation needs a constant there (one value for all devices)");
-    u = e.emit(c instanceof HloOp.Constant k ? new HloOp.Constant(e.fresh(v.type()), k.value())
-        : new HloOp.IntTable(e.fresh(v.type()), ((HloOp.IntTable) c).values()));
+    u = e.emit(c.unstacked().apply(e.fresh(v.type())));
     unstacked.put(v.id(), u);
     return u;
   }
+
+  /** A body constant, re-made where it is used: as it is (inits), or the same on every device (operands). */
+  private record Literal(java.util.function.Function<HloValue, HloOp> unstacked, java.util.function.Function<HloValue, HloOp> stacked) {}
 
   private List<HloValue> stackedAll(List<HloValue> vs, String what) {
     return vs.stream().map(v -> stacked(v, what)).toList();
@@ -107,46 +103,153 @@ public final class SpmdEmulation {
 
   /** One rule per op kind; the device-dependent ones live in {@link DeviceOps}. */
   private void rewrite(HloOp op, String what) {
-    if (op instanceof HloOp.Constant || op instanceof HloOp.IntTable) {
-      constants.put(op.result().id(), op);
-      return;
-    }
+    HloValue r = op.accept(new Rule(what));
+    if (r == null) return; // a constant, materialised where it is used
     HloType st = stack(op.result().type());
-    HloValue r;
-    if (op instanceof HloOp.Iota i) r = e.emit(new HloOp.Iota(e.fresh(st), i.dimension() + 1));
-    else if (op instanceof HloOp.Elementwise w) r = e.emit(new HloOp.Elementwise(e.fresh(st), w.name(), elementwiseOperands(w, st, what)));
-    else if (op instanceof HloOp.Compare c)
-      r = e.emit(new HloOp.Compare(e.fresh(st), c.direction(), c.type(), stacked(c.lhs(), what), stacked(c.rhs(), what)));
-    else if (op instanceof HloOp.Convert c) r = e.emit(new HloOp.Convert(e.fresh(st), stacked(c.operand(), what)));
-    else if (op instanceof HloOp.Reshape rs) r = e.emit(new HloOp.Reshape(e.fresh(st), stacked(rs.operand(), what)));
-    else if (op instanceof HloOp.Transpose t)
-      r = e.emit(new HloOp.Transpose(e.fresh(st), stacked(t.operand(), what), Dims.withDevice(t.permutation())));
-    else if (op instanceof HloOp.BroadcastInDim b)
-      r = e.emit(new HloOp.BroadcastInDim(e.fresh(st), stacked(b.operand(), what), Dims.withDevice(b.dimensions())));
-    else if (op instanceof HloOp.DotGeneral d) // the device axis is one more (leading) batch dim
-      r = e.emit(new HloOp.DotGeneral(e.fresh(st), stacked(d.lhs(), what), stacked(d.rhs(), what), Dims.withDevice(d.lhsBatch()),
-          Dims.withDevice(d.rhsBatch()), Dims.shifted(d.lhsContract()), Dims.shifted(d.rhsContract())));
-    else if (op instanceof HloOp.Reduce rd) r = reduce(rd, st, what);
-    else if (op instanceof HloOp.CumulativeSum c)
-      r = e.emit(new HloOp.CumulativeSum(e.fresh(st), stacked(c.operand(), what), unstacked(c.zero(), what, "init value"), c.dimension() + 1));
-    else if (op instanceof HloOp.Pad p)
-      r = e.emit(new HloOp.Pad(e.fresh(st), stacked(p.operand(), what), unstacked(p.padValue(), what, "padding value"), Dims.prepend(0L, p.low()),
-          Dims.prepend(0L, p.high())));
-    else if (op instanceof HloOp.Concatenate c)
-      r = e.emit(new HloOp.Concatenate(e.fresh(st), stackedAll(c.operands(), what), c.dimension() + 1));
-    else if (op instanceof HloOp.Gather g) r = gather(g, st, what);
-    else if (op instanceof HloOp.ScatterAdd s) r = scatter(s, st, what);
-    else if (op instanceof HloOp.PartitionId p) r = DeviceOps.partitionId(e, p, devices, what);
-    else if (op instanceof HloOp.DynamicSlice d)
-      r = DeviceOps.dynamicSlice(e, d, stacked(d.operand(), what), stackedAll(d.starts(), what), devices, what);
-    else if (op instanceof HloOp.AllReduce a) r = DeviceOps.allReduce(e, a, stacked(a.operand(), what), devices, what);
-    else if (op instanceof HloOp.AllGather a) r = DeviceOps.allGather(e, a, stacked(a.operand(), what), devices, what);
-    else if (op instanceof HloOp.AllToAll a) r = DeviceOps.allToAll(e, a, stacked(a.operand(), what), devices, what);
-    else if (op instanceof HloOp.ShardingCall || op instanceof HloOp.Call)
-      throw new IllegalStateException(what + ": the per-device body may not hold sharding custom calls or calls; the emulation runs one flat body");
-    else throw new AssertionError(op);
     if (!r.type().equals(st)) throw new IllegalStateException(what + ": emulation made " + Dims.spell(r.type()) + ", expected " + Dims.spell(st));
     define(op.result(), r);
+  }
+
+  /** The stacked form of one body op; null for constants (see {@link #stacked(HloValue, String)}). */
+  private final class Rule implements HloOp.Visitor<HloValue> {
+    private final String what;
+
+    Rule(String what) {
+      this.what = what;
+    }
+
+    private HloType st(HloOp op) {
+      return stack(op.result().type());
+    }
+
+    private HloValue in(HloValue v) {
+      return stacked(v, what);
+    }
+
+    @Override
+    public HloValue constant(HloOp.Constant op) {
+      constants.put(op.result().id(), new Literal(r -> new HloOp.Constant(r, op.value()), r -> new HloOp.Constant(r, op.value())));
+      return null;
+    }
+
+    @Override
+    public HloValue intTable(HloOp.IntTable op) {
+      List<Integer> everyDevice = new ArrayList<>();
+      for (int d = 0; d < devices; d++) everyDevice.addAll(op.values());
+      constants.put(op.result().id(), new Literal(r -> new HloOp.IntTable(r, op.values()), r -> new HloOp.IntTable(r, everyDevice)));
+      return null;
+    }
+
+    @Override
+    public HloValue iota(HloOp.Iota i) {
+      return e.emit(new HloOp.Iota(e.fresh(st(i)), i.dimension() + 1));
+    }
+
+    @Override
+    public HloValue elementwise(HloOp.Elementwise w) {
+      return e.emit(new HloOp.Elementwise(e.fresh(st(w)), w.fn(), elementwiseOperands(w, st(w), what)));
+    }
+
+    @Override
+    public HloValue compare(HloOp.Compare c) {
+      return e.emit(new HloOp.Compare(e.fresh(st(c)), c.direction(), c.type(), in(c.lhs()), in(c.rhs())));
+    }
+
+    @Override
+    public HloValue convert(HloOp.Convert c) {
+      return e.emit(new HloOp.Convert(e.fresh(st(c)), in(c.operand())));
+    }
+
+    @Override
+    public HloValue reshape(HloOp.Reshape rs) {
+      return e.emit(new HloOp.Reshape(e.fresh(st(rs)), in(rs.operand())));
+    }
+
+    @Override
+    public HloValue transpose(HloOp.Transpose t) {
+      return e.emit(new HloOp.Transpose(e.fresh(st(t)), in(t.operand()), Dims.withDevice(t.permutation())));
+    }
+
+    @Override
+    public HloValue broadcastInDim(HloOp.BroadcastInDim b) {
+      return e.emit(new HloOp.BroadcastInDim(e.fresh(st(b)), in(b.operand()), Dims.withDevice(b.dimensions())));
+    }
+
+    @Override
+    public HloValue dotGeneral(HloOp.DotGeneral d) { // the device axis is one more (leading) batch dim
+      return e.emit(new HloOp.DotGeneral(e.fresh(st(d)), in(d.lhs()), in(d.rhs()), Dims.withDevice(d.lhsBatch()), Dims.withDevice(d.rhsBatch()),
+          Dims.shifted(d.lhsContract()), Dims.shifted(d.rhsContract())));
+    }
+
+    @Override
+    public HloValue reduce(HloOp.Reduce rd) {
+      return SpmdEmulation.this.reduce(rd, st(rd), what);
+    }
+
+    @Override
+    public HloValue cumulativeSum(HloOp.CumulativeSum c) {
+      return e.emit(new HloOp.CumulativeSum(e.fresh(st(c)), in(c.operand()), unstacked(c.zero(), what, "init value"), c.dimension() + 1));
+    }
+
+    @Override
+    public HloValue pad(HloOp.Pad p) {
+      return e.emit(new HloOp.Pad(e.fresh(st(p)), in(p.operand()), unstacked(p.padValue(), what, "padding value"), Dims.prepend(0L, p.low()),
+          Dims.prepend(0L, p.high())));
+    }
+
+    @Override
+    public HloValue concatenate(HloOp.Concatenate c) {
+      return e.emit(new HloOp.Concatenate(e.fresh(st(c)), stackedAll(c.operands(), what), c.dimension() + 1));
+    }
+
+    @Override
+    public HloValue gather(HloOp.Gather g) {
+      return SpmdEmulation.this.gather(g, st(g), what);
+    }
+
+    @Override
+    public HloValue scatterAdd(HloOp.ScatterAdd s) {
+      return scatter(s, st(s), what);
+    }
+
+    @Override
+    public HloValue partitionId(HloOp.PartitionId p) {
+      return DeviceOps.partitionId(e, p, devices, what);
+    }
+
+    @Override
+    public HloValue dynamicSlice(HloOp.DynamicSlice d) {
+      return DeviceOps.dynamicSlice(e, d, in(d.operand()), stackedAll(d.starts(), what), devices, what);
+    }
+
+    @Override
+    public HloValue allReduce(HloOp.AllReduce a) {
+      return DeviceOps.allReduce(e, a, in(a.operand()), devices, what);
+    }
+
+    @Override
+    public HloValue allGather(HloOp.AllGather a) {
+      return DeviceOps.allGather(e, a, in(a.operand()), devices, what);
+    }
+
+    @Override
+    public HloValue allToAll(HloOp.AllToAll a) {
+      return DeviceOps.allToAll(e, a, in(a.operand()), devices, what);
+    }
+
+    @Override
+    public HloValue shardingCall(HloOp.ShardingCall op) {
+      throw flat();
+    }
+
+    @Override
+    public HloValue call(HloOp.Call op) {
+      throw flat();
+    }
+
+    private IllegalStateException flat() {
+      return new IllegalStateException(what + ": the per-device body may not hold sharding custom calls or calls; the emulation runs one flat body");
+    }
   }
 
   /** Stacked operands; a 0-d operand of a shaped op (select's predicate) is broadcast over the result. */
@@ -209,21 +312,71 @@ public final class SpmdEmulation {
     return r;
   }
 
-  /** For messages: {@code all_to_all (channel 3)}, {@code dot_general}. */
+  /** For messages: {@code all_to_all (channel 3)}, {@code dot_general}, {@code stablehlo.add}. */
   private static String describe(HloOp op) {
     String kind = op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-    if (op instanceof HloOp.AllReduce a) return kind + " (channel " + a.channel() + ")";
-    if (op instanceof HloOp.AllGather a) return kind + " (channel " + a.channel() + ")";
-    if (op instanceof HloOp.AllToAll a) return kind + " (channel " + a.channel() + ")";
-    if (op instanceof HloOp.Elementwise w) return w.name();
-    return kind;
+    return op.accept(new HloOp.Visitor<String>() {
+      private String channel(int c) {
+        return kind + " (channel " + c + ")";
+      }
+
+      @Override public String constant(HloOp.Constant op) { return kind; }
+      @Override public String intTable(HloOp.IntTable op) { return kind; }
+      @Override public String iota(HloOp.Iota op) { return kind; }
+      @Override public String elementwise(HloOp.Elementwise op) { return op.fn().opName(); }
+      @Override public String compare(HloOp.Compare op) { return kind; }
+      @Override public String convert(HloOp.Convert op) { return kind; }
+      @Override public String reshape(HloOp.Reshape op) { return kind; }
+      @Override public String transpose(HloOp.Transpose op) { return kind; }
+      @Override public String broadcastInDim(HloOp.BroadcastInDim op) { return kind; }
+      @Override public String dotGeneral(HloOp.DotGeneral op) { return kind; }
+      @Override public String reduce(HloOp.Reduce op) { return kind; }
+      @Override public String cumulativeSum(HloOp.CumulativeSum op) { return kind; }
+      @Override public String pad(HloOp.Pad op) { return kind; }
+      @Override public String concatenate(HloOp.Concatenate op) { return kind; }
+      @Override public String gather(HloOp.Gather op) { return kind; }
+      @Override public String scatterAdd(HloOp.ScatterAdd op) { return kind; }
+      @Override public String allReduce(HloOp.AllReduce op) { return channel(op.channel()); }
+      @Override public String allGather(HloOp.AllGather op) { return channel(op.channel()); }
+      @Override public String allToAll(HloOp.AllToAll op) { return channel(op.channel()); }
+      @Override public String partitionId(HloOp.PartitionId op) { return kind; }
+      @Override public String dynamicSlice(HloOp.DynamicSlice op) { return kind; }
+      @Override public String shardingCall(HloOp.ShardingCall op) { return kind; }
+      @Override public String call(HloOp.Call op) { return kind; }
+    });
   }
 
-  /** The guard that keeps XLA CPU from ever seeing an op it cannot run. */
+  /** The guard that keeps XLA CPU from ever seeing an op it cannot run: none of the rewritten ops is device-dependent. */
   private static void requireSingleDevice(HloFunc f) {
     for (HloOp op : f.body())
-      if (op instanceof HloOp.AllReduce || op instanceof HloOp.AllGather || op instanceof HloOp.AllToAll || op instanceof HloOp.PartitionId
-          || op instanceof HloOp.ShardingCall || op instanceof HloOp.Call)
+      if (op.accept(DEVICE_DEPENDENT))
         throw new IllegalStateException("emulation bug: the single-device module still holds " + op.getClass().getSimpleName());
   }
+
+  /** Whether XLA would need a mesh (or a partitioner) to run the op. */
+  private static final HloOp.Visitor<Boolean> DEVICE_DEPENDENT = new HloOp.Visitor<>() {
+    @Override public Boolean constant(HloOp.Constant op) { return false; }
+    @Override public Boolean intTable(HloOp.IntTable op) { return false; }
+    @Override public Boolean iota(HloOp.Iota op) { return false; }
+    @Override public Boolean elementwise(HloOp.Elementwise op) { return false; }
+    @Override public Boolean compare(HloOp.Compare op) { return false; }
+    @Override public Boolean convert(HloOp.Convert op) { return false; }
+    @Override public Boolean reshape(HloOp.Reshape op) { return false; }
+    @Override public Boolean transpose(HloOp.Transpose op) { return false; }
+    @Override public Boolean broadcastInDim(HloOp.BroadcastInDim op) { return false; }
+    @Override public Boolean dotGeneral(HloOp.DotGeneral op) { return false; }
+    @Override public Boolean reduce(HloOp.Reduce op) { return false; }
+    @Override public Boolean cumulativeSum(HloOp.CumulativeSum op) { return false; }
+    @Override public Boolean pad(HloOp.Pad op) { return false; }
+    @Override public Boolean concatenate(HloOp.Concatenate op) { return false; }
+    @Override public Boolean gather(HloOp.Gather op) { return false; }
+    @Override public Boolean scatterAdd(HloOp.ScatterAdd op) { return false; }
+    @Override public Boolean allReduce(HloOp.AllReduce op) { return true; }
+    @Override public Boolean allGather(HloOp.AllGather op) { return true; }
+    @Override public Boolean allToAll(HloOp.AllToAll op) { return true; }
+    @Override public Boolean partitionId(HloOp.PartitionId op) { return true; }
+    @Override public Boolean dynamicSlice(HloOp.DynamicSlice op) { return false; } // runs on one device; only its starts came from the device
+    @Override public Boolean shardingCall(HloOp.ShardingCall op) { return true; }
+    @Override public Boolean call(HloOp.Call op) { return true; }
+  };
 }

@@ -126,8 +126,8 @@ class CollectivesTest {
     HloValue pid = b.op(new HloType(DType.U32, List.of()), HloOp.PartitionId::new);
     HloValue id = b.op(f32(), r -> new HloOp.Convert(r, pid));
     HloValue one = b.op(f32(), r -> new HloOp.Constant(r, 1));
-    HloValue scale = b.op(f32(), r -> new HloOp.Elementwise(r, "add", List.of(id, one)));
-    HloValue part = b.op(f32(), r -> new HloOp.Elementwise(r, "multiply", List.of(x, scale)));
+    HloValue scale = b.op(f32(), r -> new HloOp.Elementwise(r, HloOp.ElementwiseFn.ADD, List.of(id, one)));
+    HloValue part = b.op(f32(), r -> new HloOp.Elementwise(r, HloOp.ElementwiseFn.MULTIPLY, List.of(x, scale)));
     HloValue sum = b.op(f32(), r -> new HloOp.AllReduce(r, part, List.of(List.of(0, 1, 2, 3)), HloOp.Combiner.ADD, 1));
     Arg in = new Arg("x", f32(), HloSharding.REPLICATED), out = new Arg("y", f32(), HloSharding.REPLICATED);
     try (SpmdProgram p = SpmdProgram.load(Spmd.module(N, List.of(in), b.build(List.of(sum)), List.of(out)),
@@ -237,7 +237,7 @@ class CollectivesTest {
     HloValue pid = b.op(new HloType(DType.U32, List.of()), HloOp.PartitionId::new);
     HloValue asFloat = b.op(f32(), r -> new HloOp.Convert(r, pid));
     HloValue row = b.op(f32(1), r -> new HloOp.Reshape(r, asFloat));
-    HloValue y = b.op(f32(1), r -> new HloOp.Elementwise(r, "add", List.of(row, x)));
+    HloValue y = b.op(f32(1), r -> new HloOp.Elementwise(r, HloOp.ElementwiseFn.ADD, List.of(row, x)));
     float[][] got = run(b, List.of(y), f32(1), f32(1), new float[][] {{0.5f}, {0.5f}, {0.5f}, {0.5f}});
     assertArrayEquals(new float[][] {{0.5f}, {1.5f}, {2.5f}, {3.5f}}, got);
   }
@@ -249,7 +249,7 @@ class CollectivesTest {
     HloValue pid = b.op(new HloType(DType.U32, List.of()), HloOp.PartitionId::new);
     HloValue id = b.op(i32(), r -> new HloOp.Convert(r, pid));
     HloValue stride = b.op(i32(), r -> new HloOp.Constant(r, step));
-    HloValue start = b.op(i32(), r -> new HloOp.Elementwise(r, "multiply", List.of(id, stride)));
+    HloValue start = b.op(i32(), r -> new HloOp.Elementwise(r, HloOp.ElementwiseFn.MULTIPLY, List.of(id, stride)));
     HloValue y = b.op(f32(size), r -> new HloOp.DynamicSlice(r, x, List.of(start), List.of((long) size)));
     Arg in = new Arg("x", f32(whole.length), HloSharding.REPLICATED), out = new Arg("y", f32((long) N * size), rows(1, N));
     HloModule m = Spmd.module(N, List.of(in), b.build(List.of(y)), List.of(out));

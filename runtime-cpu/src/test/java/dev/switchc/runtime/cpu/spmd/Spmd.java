@@ -75,8 +75,8 @@ final class Spmd {
     for (int i = 0; i < in.size(); i++) {
       HloValue a = new HloValue(next[0]++, in.get(i).global());
       args.add(a);
-      HloOp s = new HloOp.ShardingCall(new HloValue(next[0]++, a.type()), "Sharding", a, in.get(i).sharding());
-      HloOp m = new HloOp.ShardingCall(new HloValue(next[0]++, body.args().get(i).type()), "SPMDFullToShardShape", s.result(), HloSharding.MANUAL);
+      HloOp s = new HloOp.ShardingCall(new HloValue(next[0]++, a.type()), HloOp.ShardingTarget.SHARDING, a, in.get(i).sharding());
+      HloOp m = new HloOp.ShardingCall(new HloValue(next[0]++, body.args().get(i).type()), HloOp.ShardingTarget.FULL_TO_SHARD, s.result(), HloSharding.MANUAL);
       ops.add(s);
       ops.add(m);
       locals.add(m.result());
@@ -86,8 +86,8 @@ final class Spmd {
     ops.add(new HloOp.Call(results, body.name(), locals));
     List<HloValue> returns = new ArrayList<>();
     for (int i = 0; i < out.size(); i++) {
-      HloOp m = new HloOp.ShardingCall(new HloValue(next[0]++, results.get(i).type()), "Sharding", results.get(i), HloSharding.MANUAL);
-      HloOp f = new HloOp.ShardingCall(new HloValue(next[0]++, out.get(i).global()), "SPMDShardToFullShape", m.result(), out.get(i).sharding());
+      HloOp m = new HloOp.ShardingCall(new HloValue(next[0]++, results.get(i).type()), HloOp.ShardingTarget.SHARDING, results.get(i), HloSharding.MANUAL);
+      HloOp f = new HloOp.ShardingCall(new HloValue(next[0]++, out.get(i).global()), HloOp.ShardingTarget.SHARD_TO_FULL, m.result(), out.get(i).sharding());
       ops.add(m);
       ops.add(f);
       returns.add(f.result());
