@@ -1,23 +1,23 @@
 package dev.switchc.bench;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.Json;
-import dev.switchc.cli.LayerRun;
-import dev.switchc.cli.io.AtomicFile;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.io.Json;
+import dev.switchc.driver.ProgramRun;
+import dev.switchc.driver.io.AtomicFile;
 import dev.switchc.frontend.Dispatch;
 import dev.switchc.frontend.Located;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.SwitchLayer;
 import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.DefaultLayout;
 import dev.switchc.ir.Mesh;
 import dev.switchc.ir.MeshAxis;
 import dev.switchc.lowering.CompiledModule;
 import dev.switchc.lowering.StableHlo;
 import dev.switchc.runtime.cpu.CpuProgram;
-import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.HostTensor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -122,13 +122,12 @@ public final class BenchMain {
   private void peer(long tokens, long experts, long d, long f, String cf, int rounds) {
     Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, cf, Dispatch.GATHER);
     SwitchLayerSpec s = l.value();
-    Map<String, float[]> params = ParameterInit.init(s, 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
     // Both sides keep their weights in native tensors and feed only the tokens per call.
-    try (LayerRun layer = new LayerRun(l, Mode.EVAL); LayerRun.Bound ours = layer.bind(params);
+    try (BoundLayer ours = new BoundLayer(l);
          TfOpsPeer peerGraph = new TfOpsPeer(1, tokens, d, experts, s.expertCapacity(Mode.EVAL));
-         TfOpsPeer.Bound peer = peerGraph.new Bound(params, experts, f)) {
-      String check = checked(peer.run(x), ours.run(x).y());
+         TfOpsPeer.Bound peer = peerGraph.new Bound(ours.params, experts, f)) {
+      String check = checked(peer.run(x), ours.run(x));
       Interleaved t = Interleaved.time(() -> ours.run(x), () -> peer.run(x), 1, rounds);
       row("peer", String.format(Locale.ROOT, "S=%d E=%d d=%d f=%d cf=%s", tokens, experts, d, f, cf), "switchc (gather, XLA)", "TF Java ops (one-hot einsum)", t, check);
     }
@@ -136,11 +135,9 @@ public final class BenchMain {
 
   private void dispatch(long tokens, long experts, long d, long f, int rounds) {
     Located<SwitchLayerSpec> g = layer(tokens, experts, d, f, "1.25", Dispatch.GATHER), e = layer(tokens, experts, d, f, "1.25", Dispatch.EINSUM);
-    Map<String, float[]> params = ParameterInit.init(g.value(), 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
-    try (LayerRun la = new LayerRun(g, Mode.EVAL); LayerRun lb = new LayerRun(e, Mode.EVAL);
-         LayerRun.Bound a = la.bind(params); LayerRun.Bound b = lb.bind(params)) {
-      String check = checked(b.run(x).y(), a.run(x).y());
+    try (BoundLayer a = new BoundLayer(g); BoundLayer b = new BoundLayer(e)) {
+      String check = checked(b.run(x), a.run(x));
       row("dispatch", String.format(Locale.ROOT, "S=%d E=%d cf=1.25", tokens, experts), "gather", "einsum",
           Interleaved.time(() -> a.run(x), () -> b.run(x), 1, rounds), check);
     }
@@ -148,15 +145,11 @@ public final class BenchMain {
 
   private void switchVsDense(long tokens, long experts, long d, long f, String cf, int rounds) {
     Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, cf, Dispatch.GATHER);
-    Map<String, float[]> params = ParameterInit.init(l.value(), 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
     CompiledModule dense = Programs.denseFfn(tokens, d, f);
-    Map<String, HostTensor> weights = new LinkedHashMap<>();
-    weights.put("wi", HostTensor.ofFloats(dense.signature().inputs().get(1).type(), java.util.Arrays.copyOf(params.get("experts/wi"), (int) (d * f))));
-    weights.put("wo", HostTensor.ofFloats(dense.signature().inputs().get(2).type(), java.util.Arrays.copyOf(params.get("experts/wo"), (int) (d * f))));
     Map<String, HostTensor> in = Map.of("x", HostTensor.ofFloats(dense.signature().inputs().get(0).type(), x));
-    try (LayerRun layer = new LayerRun(l, Mode.EVAL); LayerRun.Bound sw = layer.bind(params); CpuProgram dn = CpuProgram.load(dense);
-         CpuProgram.Kept kept = dn.keep(weights)) {
+    try (BoundLayer sw = new BoundLayer(l); CpuProgram dn = CpuProgram.load(dense);
+         CpuProgram.Kept kept = dn.keep(denseWeights(dense, sw.params, d, f))) {
       row("switch vs dense", String.format(Locale.ROOT, "tokens=%d E=%d cf=%s", tokens, experts, cf), "dense FFN", "Switch FFN",
           Interleaved.time(() -> dn.run(kept, in), () -> sw.run(x), 1, rounds), "FLOP-matched (same d_model, d_ff)");
     }
@@ -169,9 +162,8 @@ public final class BenchMain {
     in.put("a", HostTensor.ofFloats(mm.signature().inputs().get(0).type(), a));
     in.put("b", HostTensor.ofFloats(mm.signature().inputs().get(1).type(), b));
     Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, "1.0", Dispatch.GATHER);
-    Map<String, float[]> params = ParameterInit.init(l.value(), 1);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
-    try (CpuProgram p = CpuProgram.load(mm); LayerRun layer = new LayerRun(l, Mode.EVAL); LayerRun.Bound sw = layer.bind(params)) {
+    try (CpuProgram p = CpuProgram.load(mm); BoundLayer sw = new BoundLayer(l)) {
       Interleaved t = Interleaved.time(() -> p.run(in), () -> sw.run(x), 1, rounds);
       double peak = 2.0 * n * n * n / t.medianA() / 1e9;
       double useful = 4.0 * tokens * d * f / t.medianB() / 1e9; // each token through its expert: two d x f matmuls
@@ -247,7 +239,7 @@ public final class BenchMain {
   private void compile(int experts) {
     Mesh mesh = Mesh.of(new MeshAxis("expert", experts));
     Located<SwitchLayerSpec> l = SwitchLayer.builder().batch(experts).seq(512).dModel(1024).dFf(4096).experts(experts).groupSize(512).build();
-    SwitchProgram program = new SwitchProgram(l, new Located<>(mesh, l.where()), DefaultLayout.forLayer(mesh));
+    Program program = Program.of(l).mesh("expert", experts).build();
     List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
     System.gc();
     heap.forEach(MemoryPoolMXBean::resetPeakUsage);
@@ -281,6 +273,38 @@ public final class BenchMain {
         for (int i = 0; i < calls; i++) p.run(in);
       }, 1, quick ? 3 : 7);
       row("overhead", calls + " calls of a scalar add", "bare XlaCallModule session", "switchc CpuProgram", t, "both give 3");
+    }
+  }
+
+  /** The dense FFN's weights: the first expert's, so both sides of "switch vs dense" multiply the same numbers. */
+  private static Map<String, HostTensor> denseWeights(CompiledModule dense, Map<String, float[]> params, long d, long f) {
+    Map<String, HostTensor> weights = new LinkedHashMap<>();
+    weights.put("wi", HostTensor.ofFloats(dense.signature().inputs().get(1).type(), java.util.Arrays.copyOf(params.get("experts/wi"), (int) (d * f))));
+    weights.put("wo", HostTensor.ofFloats(dense.signature().inputs().get(2).type(), java.util.Arrays.copyOf(params.get("experts/wo"), (int) (d * f))));
+    return weights;
+  }
+
+  /** A Switch layer on one device with its seeded parameters (seed 1) kept in native memory: each run feeds only x. */
+  private static final class BoundLayer implements AutoCloseable {
+    final ProgramRun run;
+    final Map<String, float[]> params;
+    final ProgramRun.Bound bound;
+
+    BoundLayer(Located<SwitchLayerSpec> layer) {
+      run = ProgramRun.load(Program.single(layer), Mode.EVAL);
+      params = run.initialParameters(1);
+      bound = run.bind(params);
+    }
+
+    /** y for input x ([batch, seq, d_model], row-major). */
+    float[] run(float[] x) {
+      return bound.run(Map.of("x", run.input("x", x))).floats("y");
+    }
+
+    @Override
+    public void close() {
+      bound.close();
+      run.close();
     }
   }
 }

@@ -18,11 +18,12 @@ final class Programs {
   static CompiledModule denseFfn(long tokens, long dModel, long dFf) {
     Dim t = new Dim("token", tokens), d = new Dim("d_model", dModel), f = new Dim("d_ff", dFf);
     FuncBuilder b = new FuncBuilder("dense_ffn");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(t, d)));
     Value wi = b.param("wi", new TensorType(DType.F32, Shape.of(d, f)));
     Value wo = b.param("wo", new TensorType(DType.F32, Shape.of(f, d)));
-    Value h = b.max(b.einsum(x, wi, Shape.of(t, f)), b.scalar(0, DType.F32));
-    b.result("y", b.einsum(h, wo, Shape.of(t, d)));
+    Value h = o.max(o.einsum(x, wi, Shape.of(t, f)), o.scalar(0, DType.F32));
+    b.result("y", o.einsum(h, wo, Shape.of(t, d)));
     return StableHlo.compile(b.build());
   }
 
@@ -30,18 +31,20 @@ final class Programs {
   static CompiledModule matmul(long n) {
     Dim i = new Dim("i", n), k = new Dim("k", n), j = new Dim("j", n);
     FuncBuilder b = new FuncBuilder("matmul");
+    FuncBuilder.Ops o = b.unlocated();
     Value a = b.param("a", new TensorType(DType.F32, Shape.of(i, k)));
     Value c = b.param("b", new TensorType(DType.F32, Shape.of(k, j)));
-    b.result("c", b.einsum(a, c, Shape.of(i, j)));
+    b.result("c", o.einsum(a, c, Shape.of(i, j)));
     return StableHlo.compile(b.build());
   }
 
   /** An elementwise add of two scalars: what a call costs when the work is nothing. */
   static CompiledModule tiny() {
     FuncBuilder b = new FuncBuilder("tiny");
+    FuncBuilder.Ops o = b.unlocated();
     Value a = b.param("a", new TensorType(DType.F32, Shape.SCALAR));
     Value c = b.param("b", new TensorType(DType.F32, Shape.SCALAR));
-    b.result("c", b.binary(Op.BinaryFn.ADD, a, c));
+    b.result("c", o.binary(Op.BinaryFn.ADD, a, c));
     return StableHlo.compile(b.build());
   }
 }

@@ -53,7 +53,7 @@ final class TfOpsPeer implements AutoCloseable {
 
   /**
    * The peer with its weights in native tensors created once, as a Java user would keep them:
-   * each run feeds only the input (the same footing as switchc's {@code LayerRun.bind}).
+   * each run feeds only the input (the same footing as switchc's {@code ProgramRun.bind}).
    */
   final class Bound implements AutoCloseable {
     private final TFloat32 tr, ti, to;

@@ -1,11 +1,11 @@
 package dev.switchc.cli;
 
-import dev.switchc.cli.io.AtomicFile;
-import dev.switchc.cli.report.PlanJson;
-import dev.switchc.cli.report.PlanProto;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.UserInputError;
+import dev.switchc.driver.io.AtomicFile;
+import dev.switchc.driver.report.PlanJson;
+import dev.switchc.driver.report.PlanProto;
 import dev.switchc.frontend.Program;
-import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.IrPrinter;
 import dev.switchc.lowering.CompiledModule;
 import dev.switchc.lowering.Port;
@@ -72,17 +72,7 @@ final class CompileCommand implements Callable<Integer> {
   }
 
   static String summary(Program program, Compilation c, CompiledModule module, boolean spmd) {
-    StringBuilder sb = new StringBuilder();
-    if (program instanceof SwitchProgram layer) {
-      SwitchLayerSpec s = layer.layer().value();
-      sb.append(String.format(Locale.ROOT, "switch layer, %s mode: capacity factor %s, expert capacity %d per group, %d groups of %d tokens%n",
-          c.mode().name().toLowerCase(Locale.ROOT), RunStats.decimal(s.capacityFactor(c.mode())), s.expertCapacity(c.mode()), s.groups(), s.groupSize()));
-      sb.append(String.format(Locale.ROOT, "dispatch %s, activation %s, activations %s (router f32)%n",
-          s.dispatch().specName(), s.activation().specName(), s.activationDtype().specName()));
-    } else {
-      sb.append(String.format(Locale.ROOT, "model %s, %d parameters%n", c.plan().program(), c.plan().parameterCount()));
-      c.plan().facts().forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
-    }
+    StringBuilder sb = new StringBuilder(program.spec().summary(c.mode(), c.plan()));
     if (spmd)
       sb.append(String.format(Locale.ROOT, "SPMD module for mesh %s (%d devices): per-device body @shmap_body with %d collectives%n",
           program.mesh().value(), program.mesh().value().devices(), c.plan().collectives().size()));

@@ -1,9 +1,10 @@
 package dev.switchc.cli;
 
-import dev.switchc.cli.io.TensorFileException;
+import dev.switchc.driver.UserInputError;
+import dev.switchc.driver.io.TensorFileException;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.Diagnostic;
-import dev.switchc.runtime.cpu.RuntimeInputException;
+import dev.switchc.runtime.RuntimeInputException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

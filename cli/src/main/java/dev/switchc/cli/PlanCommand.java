@@ -1,10 +1,12 @@
 package dev.switchc.cli;
 
-import dev.switchc.cli.io.AtomicFile;
-import dev.switchc.cli.report.PlanHtml;
-import dev.switchc.cli.report.PlanJson;
-import dev.switchc.cli.report.PlanProto;
-import dev.switchc.cli.report.PlanText;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.UserInputError;
+import dev.switchc.driver.io.AtomicFile;
+import dev.switchc.driver.report.PlanHtml;
+import dev.switchc.driver.report.PlanJson;
+import dev.switchc.driver.report.PlanProto;
+import dev.switchc.driver.report.PlanText;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

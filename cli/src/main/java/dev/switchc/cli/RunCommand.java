@@ -1,23 +1,27 @@
 package dev.switchc.cli;
 
-import dev.switchc.cli.io.AtomicFile;
-import dev.switchc.cli.io.FloatArray;
-import dev.switchc.cli.io.Npy;
-import dev.switchc.frontend.ParameterInit;
-import dev.switchc.frontend.ParameterInit.ParamSpec;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.DataInputs;
+import dev.switchc.driver.ParamFiles;
+import dev.switchc.driver.ProgramRun;
+import dev.switchc.driver.UserInputError;
+import dev.switchc.driver.io.AtomicFile;
+import dev.switchc.driver.io.FloatArray;
+import dev.switchc.driver.io.IntArray;
+import dev.switchc.driver.io.Npy;
+import dev.switchc.frontend.DataInput;
 import dev.switchc.frontend.Program;
-import dev.switchc.frontend.model.ModelIr;
-import dev.switchc.frontend.model.ModelParams;
-import dev.switchc.frontend.model.ModelProgram;
-import dev.switchc.frontend.model.ModelSpec;
-import dev.switchc.frontend.SwitchLayerIr;
-import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.frontend.SwitchProgram;
-import dev.switchc.ir.Shape;
+import dev.switchc.frontend.RunReport;
+import dev.switchc.ir.TensorType;
+import dev.switchc.driver.io.Json;
+import dev.switchc.runtime.HostTensor;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,7 +32,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code switchc run SPEC}: compiles the layer, runs it on XLA CPU, prints router statistics and
+ * {@code switchc run SPEC}: compiles the program, runs it on XLA CPU, prints what it produced and
  * writes the outputs. Every output file is written only after the run succeeded, each atomically.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Compile a spec and run it on XLA CPU.")
@@ -63,100 +67,82 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Program loaded = specOptions.load();
-    if (loaded instanceof ModelProgram model) return runModel(model);
-    if (targets != null) throw new UserInputError("--targets is for encoder-decoder models; a switch_layer takes one --input");
-    SwitchProgram program = (SwitchProgram) loaded;
-    SwitchLayerSpec spec = program.layer().value();
+    Program program = specOptions.load();
+    Compilation compilation = Compilation.of(program, specOptions.mode());
+    Map<DataInput.Role, Path> files = new LinkedHashMap<>();
+    if (input != null) files.put(DataInput.Role.INPUT, input);
+    if (targets != null) files.put(DataInput.Role.TARGETS, targets);
+    for (DataInput.Role role : files.keySet())
+      if (compilation.spec().dataInputs().stream().noneMatch(d -> d.role() == role))
+        throw new UserInputError(role == DataInput.Role.TARGETS ? "--targets: this " + compilation.spec().kind().noun() + " takes no targets; give only --input"
+            : "--input: this program takes no input");
     String base = specOptions.baseName();
-    Path outPath = output != null ? output : Path.of("out", base, "y.npy");
+    String main = compilation.spec().mainOutput();
+    Path outPath = output != null ? output : Path.of("out", base, main + ".npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
-    checkOutputs(outPath, statsPath, saveParams);
-    checkInputs(input, params);
-
-    try (LayerRun run = new LayerRun(Compilation.of(program, specOptions.mode()))) {
-      Map<String, float[]> weights = params != null ? ParamFiles.load(params, spec) : ParameterInit.init(spec, seed);
-      float[] x = input != null ? readInput(input, run.inputShape(SwitchLayerIr.X)) : ParameterInit.normal(seed, "x", spec.tokens() * spec.dModel());
-      RunStats.Result result = run.run(weights, x);
-
-      List<String> wrote = new ArrayList<>();
-      if (saveParams != null) {
-        ParamFiles.save(createParent(saveParams), spec, weights);
-        wrote.add("parameters " + saveParams);
-      }
-      Npy.writeFloats(createParent(outPath), new FloatArray(ParamFiles.sizes(run.inputShape(SwitchLayerIr.X)), result.y()));
-      wrote.add("output y " + outPath);
-      AtomicFile.writeString(createParent(statsPath), RunStats.json(result));
-      wrote.add("stats " + statsPath);
-      if (run.compilation().multiDevice())
-        command.commandLine().getOut().println("ran the SPMD program for mesh " + program.mesh().value() + " (" + program.mesh().value().devices()
-            + " devices) in the CPU emulation of the mesh");
-      command.commandLine().getOut().print(RunStats.text(result));
-      for (String w : wrote) command.commandLine().getOut().println("wrote " + w);
-    }
-    return Main.OK;
-  }
-
-  private int runModel(ModelProgram program) throws java.io.IOException {
-    ModelSpec spec = program.model().value();
-    String base = specOptions.baseName();
-    Path outPath = output != null ? output : Path.of("out", base, "logits.npy");
-    Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
-    if (targets != null && !spec.encoderDecoder())
-      throw new UserInputError("--targets: a decoder_only model predicts its --input ids shifted by one; it takes no targets");
     checkOutputs(outPath, statsPath, saveParams);
     checkInputs(input, targets, params);
-    try (ModelRun run = new ModelRun(Compilation.of(program, specOptions.mode()))) {
-      List<ParamSpec> paramSpecs = ModelParams.of(run.compilation().global());
-      Map<String, float[]> weights = params != null ? ParamFiles.load(params, paramSpecs, "this model")
-          : ModelParams.init(paramSpecs, spec.initScale(), seed);
-      int[] ids = tokens(input, ModelIr.INPUTS, run.inputShape(ModelIr.INPUTS), spec.vocab());
-      int[] tgt = spec.encoderDecoder() ? tokens(targets, ModelIr.TARGETS, run.inputShape(ModelIr.TARGETS), spec.vocab()) : null;
-      ModelRun.Result r = run.run(weights, ids, tgt, (int) seed);
+
+    try (ProgramRun run = ProgramRun.load(compilation)) {
+      Map<String, float[]> weights = params != null ? ParamFiles.load(params, run.parameters(), compilation.spec().kind()) : run.initialParameters(seed);
+      Map<String, HostTensor> data = run.defaultData(seed);
+      List<String> notes = new ArrayList<>();
+      for (DataInput d : run.dataInputs()) {
+        Path file = files.get(d.role());
+        if (file != null) data.put(d.name(), read(file, d, run.inputType(d.name())));
+        else if (d.values() == DataInput.Values.TOKEN_IDS)
+          notes.add(d.name() + ": seeded random token ids (--seed " + seed + "); give your own with " + flag(d.role()) + " " + (d.role() == DataInput.Role.TARGETS ? "t" : "ids") + ".npy");
+      }
+      ProgramRun.Result result = run.run(weights, data);
+      RunReport report = run.report(result);
 
       List<String> wrote = new ArrayList<>();
       if (saveParams != null) {
-        ParamFiles.save(createParent(saveParams), paramSpecs, weights, "switchc-model");
+        ParamFiles.save(createParent(saveParams), run.parameters(), weights, compilation.spec().kind());
         wrote.add("parameters " + saveParams);
       }
-      long length = spec.decoderLength();
-      Npy.writeFloats(createParent(outPath), new FloatArray(new long[] {spec.batch(), length, spec.vocab()}, r.logits()));
-      wrote.add("logits " + outPath);
-      Map<String, Object> losses = new java.util.LinkedHashMap<>();
-      losses.put("mode", specOptions.mode().name().toLowerCase(java.util.Locale.ROOT));
-      losses.put("loss", r.loss());
-      losses.put("cross_entropy", r.crossEntropy());
-      losses.put("aux_loss", r.auxLoss());
-      losses.put("z_loss", r.zLoss());
-      AtomicFile.writeString(createParent(statsPath), Json.write(losses));
-      wrote.add("losses " + statsPath);
-      var out = command.commandLine().getOut();
-      if (run.compilation().multiDevice())
+      HostTensor y = result.get(main);
+      Npy.writeFloats(createParent(outPath), new FloatArray(ParamFiles.sizes(y.shape()), y.floats()));
+      wrote.add("output " + main + " " + outPath);
+      AtomicFile.writeString(createParent(statsPath), Json.write(report.stats()));
+      wrote.add("stats " + statsPath);
+      PrintWriter out = command.commandLine().getOut();
+      if (compilation.multiDevice())
         out.println("ran the SPMD program for mesh " + program.mesh().value() + " (" + program.mesh().value().devices()
             + " devices) in the CPU emulation of the mesh");
-      if (input == null) out.println("inputs: seeded random token ids (--seed " + seed + "); give your own with --input ids.npy");
-      if (spec.encoderDecoder() && targets == null)
-        out.println("targets: seeded random token ids (--seed " + seed + "); give your own with --targets t.npy");
-      out.println(String.format(java.util.Locale.ROOT, "%s, %d parameters: loss %.6g = cross_entropy %.6g + aux_loss %.6g + z_loss %.6g",
-          run.compilation().plan().program(), run.compilation().plan().parameterCount(), r.loss(), r.crossEntropy(), r.auxLoss(), r.zLoss()));
+      notes.forEach(out::println);
+      out.print(report.text());
       for (String w : wrote) out.println("wrote " + w);
     }
     return Main.OK;
   }
 
-  /** Token ids from {@code file} (checked against {@code shape}), or seeded ids in [1, vocab) without one. */
-  private int[] tokens(Path file, String name, Shape shape, long vocab) throws java.io.IOException {
-    if (file == null) return ParameterInit.tokenIds(seed, name, shape.elements(), vocab);
-    dev.switchc.cli.io.IntArray a = Npy.readInts(file);
-    if (!Arrays.equals(a.shape(), ParamFiles.sizes(shape)))
-      throw new UserInputError(file + ": " + name + " has shape " + Arrays.toString(a.shape()) + " but the model needs " + shape
-          + "; write an int32 array of that shape, or change batch/seq/dec_seq with --set");
-    long length = shape.dims().get(1).size();
-    for (int i = 0; i < a.data().length; i++)
-      if (a.data()[i] < 0 || a.data()[i] >= vocab)
-        throw new UserInputError(file + ": " + name + " holds token id " + a.data()[i] + " at [" + i / length + ", " + i % length + "], outside [0, "
-            + vocab + "); token ids index the vocabulary (0 is padding)");
-    return a.data();
+  private static String flag(DataInput.Role role) {
+    return role == DataInput.Role.TARGETS ? "--targets" : "--input";
+  }
+
+  /** A data input from an .npy file: its shape must be the port's; its values are checked by the input's rules. */
+  private static HostTensor read(Path file, DataInput d, TensorType type) throws IOException {
+    long[] want = ParamFiles.sizes(type.shape());
+    boolean ids = d.values() == DataInput.Values.TOKEN_IDS;
+    long[] shape;
+    HostTensor value = null;
+    if (ids) {
+      IntArray a = Npy.readInts(file);
+      shape = a.shape();
+      if (Arrays.equals(shape, want)) value = HostTensor.ofInts(type, a.data());
+    } else {
+      FloatArray a = Npy.readFloats(file);
+      shape = a.shape();
+      if (Arrays.equals(shape, want)) value = HostTensor.ofFloats(type, a.data());
+    }
+    if (value == null)
+      throw new UserInputError(file + ": " + (ids ? d.name() + " has shape " + Arrays.toString(shape) + " but the model needs " + type.shape()
+          + "; write an int32 array of that shape, or change batch/seq/dec_seq with --set"
+          : "input has shape " + Arrays.toString(shape) + " but the spec needs " + type.shape()
+              + "; write a float32 array of that shape, or change batch/seq/d_model with --set"));
+    DataInputs.check(d, value, file + ": ");
+    return value;
   }
 
   /** An input file that is a directory is named as such (reading it would fail with a bare "Is a directory"). */
@@ -179,19 +165,9 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private static Path createParent(Path p) throws java.io.IOException {
+  private static Path createParent(Path p) throws IOException {
     Path parent = p.toAbsolutePath().getParent();
     if (parent != null) Files.createDirectories(parent);
     return p;
-  }
-
-  private static float[] readInput(Path file, Shape expected) throws java.io.IOException {
-    FloatArray a = Npy.readFloats(file);
-    if (!Arrays.equals(a.shape(), ParamFiles.sizes(expected)))
-      throw new UserInputError(file + ": input has shape " + Arrays.toString(a.shape()) + " but the spec needs " + expected
-          + "; write a float32 array of that shape, or change batch/seq/d_model with --set");
-    String bad = ParamFiles.firstNonFinite(a.data());
-    if (bad != null) throw new UserInputError(file + ": input holds " + bad + "; the layer's input must be finite numbers");
-    return a.data();
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchc.cli;
 
+import dev.switchc.driver.UserInputError;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.Program;
 import dev.switchc.frontend.model.Presets;

@@ -3,6 +3,7 @@ package dev.switchc.frontend;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
 import dev.switchc.ir.MeshAxis;
+import dev.switchc.ir.RuleOrigin;
 import dev.switchc.ir.SourceLoc;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,9 +32,10 @@ import java.util.Map;
  * rule the user writes replaces the default of its dimension only ({@code d_ff = ()} removes the
  * default {@code d_ff = model}); defaults never depend on the user's other rules.
  *
- * <p>A layout here names every one of the layer's {@link #DIMENSIONS} (whole ones map to no axes),
- * and its {@code where} says for each where the rule came from; a default's place is the spec file
- * (or DSL source file) at line 0 with {@code what = "default rule batch = (data, expert)"}.
+ * <p>A layout here names every one of the program's dimensions ({@link ProgramKind#dimensions()};
+ * whole ones map to no axes); its {@code where} says for each where the rule came from (a default's
+ * place is the spec file, or DSL source file, at line 0 with {@code what = "default rule batch =
+ * (data, expert)"}), and its origins say whether it was written or defaulted.
  */
 public final class DefaultLayout {
   private DefaultLayout() {}
@@ -43,26 +45,11 @@ public final class DefaultLayout {
   /** The mesh axis for expert parallelism: splits {@code experts}. */
   public static final String EXPERT = "expert";
 
-  /**
-   * The IR dimension names of the Switch layer ({@code SwitchLayerIr.LayerDims}), in that order:
-   * the names a layout rule may split.
-   */
-  public static final List<String> DIMENSIONS = List.of("batch", "seq", "d_model", "d_ff", "experts", "group", "token",
-      "expert_capacity", "experts_unsplit", "group_unsplit");
-
   private static final String DEFAULT = "default rule ";
 
-  /**
-   * The IR dimension names of a whole model ({@code model.ModelIr}): the layer's, plus the
-   * decoder length, attention keys, heads, vocabulary and relative-position buckets.
-   */
-  public static final List<String> MODEL_DIMENSIONS = List.of("batch", "seq", "dec_seq", "key_seq", "dec_key_seq", "vocab",
-      "d_model", "heads", "d_kv", "d_ff", "rel_bucket", "experts", "group", "token", "expert_capacity", "experts_unsplit",
-      "group_unsplit");
-
-  /** The default rule of every dimension on {@code mesh}, in {@link #DIMENSIONS} order. */
+  /** The default rule of every dimension of a Switch layer on {@code mesh}, in the layer's order. */
   public static Map<String, List<String>> rules(Mesh mesh) {
-    return rules(mesh, DIMENSIONS);
+    return rules(mesh, SwitchLayerSpec.KIND.dimensions());
   }
 
   /**
@@ -101,17 +88,12 @@ public final class DefaultLayout {
     Map<String, List<String>> rules = rules(mesh);
     Map<String, SourceLoc> where = new LinkedHashMap<>();
     rules.forEach((dim, axes) -> where.put(dim, at(file, dim, axes)));
-    return new Layout(rules, where);
+    return new Layout(rules, where, Layout.originsOf(rules.keySet(), RuleOrigin.DEFAULT));
   }
 
   /** Where a default rule comes from: {@code file}, line 0, {@code what = "default rule d_ff = model"}. */
   public static SourceLoc at(String file, String dim, List<String> axes) {
     return new SourceLoc(file, 0, 0, DEFAULT + text(dim, axes));
-  }
-
-  /** Whether {@code loc} is the place of a default rule rather than one the user wrote. */
-  public static boolean isDefault(SourceLoc loc) {
-    return loc.what().startsWith(DEFAULT);
   }
 
   /** A rule in spec-file notation: {@code batch = (data, expert)}, {@code experts = expert}, {@code d_model = ()}. */

@@ -32,11 +32,12 @@ public enum FieldKind {
   }
 
   /**
-   * Converts {@code text}, written for field {@code field}.
+   * Converts {@code text}, written for field {@code field}; {@code expected} says what the field
+   * takes (its kind's {@link #expected()}, or something narrower), for the message.
    *
    * @throws IllegalArgumentException with a message naming the field, the text and what is expected
    */
-  public Object parse(String field, String text) {
+  public Object parse(String field, String text, String expected) {
     String t = text.trim();
     switch (this) {
       case INTEGER -> {
@@ -44,50 +45,50 @@ public enum FieldKind {
           try {
             return Long.parseLong(t);
           } catch (NumberFormatException e) {
-            throw bad(field, t, "is too large");
+            throw bad(field, t, expected, "is too large");
           }
         }
-        if (t.matches("[-+]?[0-9]*\\.[0-9]+")) throw bad(field, t, "is not an integer");
-        if (t.matches("[-+]?[0-9]*\\.?[0-9]+[eE][-+]?[0-9]+")) throw bad(field, t, "is not written as a plain integer");
-        throw bad(field, t, "is not a number");
+        if (t.matches("[-+]?[0-9]*\\.[0-9]+")) throw bad(field, t, expected, "is not an integer");
+        if (t.matches("[-+]?[0-9]*\\.?[0-9]+[eE][-+]?[0-9]+")) throw bad(field, t, expected, "is not written as a plain integer");
+        throw bad(field, t, expected, "is not a number");
       }
       case DECIMAL -> {
-        if (!t.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) throw bad(field, t, "is not a number");
+        if (!t.matches("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?")) throw bad(field, t, expected, "is not a number");
         try {
           return new BigDecimal(t);
         } catch (NumberFormatException e) { // an exponent beyond int range, such as 1e99999999999
-          throw bad(field, t, "is out of range");
+          throw bad(field, t, expected, "is out of range");
         }
       }
       case ACTIVATION -> {
-        return enumValue(Activation.class, field, t);
+        return enumValue(Activation.class, field, t, expected);
       }
       case DTYPE -> {
         if (t.equals("f32")) return DType.F32;
         if (t.equals("bf16")) return DType.BF16;
-        throw bad(field, t, "is not a supported activation dtype");
+        throw bad(field, t, expected, "is not a supported activation dtype");
       }
       case DISPATCH -> {
-        return enumValue(Dispatch.class, field, t);
+        return enumValue(Dispatch.class, field, t, expected);
       }
       case ARCHITECTURE -> {
-        return enumValue(dev.switchc.frontend.model.Architecture.class, field, t);
+        return enumValue(dev.switchc.frontend.model.Architecture.class, field, t, expected);
       }
       case BOOLEAN -> {
         if (t.equals("true")) return Boolean.TRUE;
         if (t.equals("false")) return Boolean.FALSE;
-        throw bad(field, t, "is not a boolean");
+        throw bad(field, t, expected, "is not a boolean");
       }
     }
     throw new AssertionError(this);
   }
 
-  private <E extends Enum<E>> E enumValue(Class<E> type, String field, String t) {
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String field, String t, String expected) {
     for (E e : type.getEnumConstants()) if (e.name().toLowerCase(Locale.ROOT).equals(t)) return e;
-    throw bad(field, t, "is not a valid value");
+    throw bad(field, t, expected, "is not a valid value");
   }
 
-  private IllegalArgumentException bad(String field, String text, String why) {
-    return new IllegalArgumentException(field + " = " + text + ": '" + text + "' " + why + "; expected " + expected());
+  private static IllegalArgumentException bad(String field, String text, String expected, String why) {
+    return new IllegalArgumentException(field + " = " + text + ": '" + text + "' " + why + "; expected " + expected);
   }
 }

@@ -6,15 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The layer-level lines of a sharding plan: capacity, groups and tokens per device, experts per device. */
-public final class LayerPlanFacts {
+final class LayerPlanFacts {
   private LayerPlanFacts() {}
 
-  public static Map<String, String> of(SwitchLayerSpec s, Mode mode, Mesh mesh, Layout layout) {
+  static Map<String, String> of(SwitchLayerSpec s, Mode mode, Mesh mesh, Layout layout) {
     Map<String, String> f = new LinkedHashMap<>();
     int groupParts = mesh.size(layout.axes("group")), expertParts = mesh.size(layout.axes("experts"));
-    f.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
-    java.math.BigDecimal cf = s.capacityFactor(mode);
-    f.put("capacity_factor", (cf.scale() < 1 ? cf.setScale(1) : cf).toPlainString());
+    f.put("mode", mode.specName());
+    f.put("capacity_factor", Decimals.text(s.capacityFactor(mode)));
     f.put("expert_capacity", Long.toString(s.expertCapacity(mode)));
     f.put("groups", Long.toString(s.groups()));
     f.put("group_size", Long.toString(s.groupSize()));

@@ -22,7 +22,7 @@ public final class Noise {
    * {@code h >>> 8}, in {@code [0, 2^24)}, as i32, for every element of {@code shape}:
    * {@code h = mix(seed ^ fnv1a32(site))}, then {@code h = mix(h + c_k)} per dimension in order.
    */
-  static Value bits(FuncBuilder b, Value seed, String site, Shape shape) {
+  static Value bits(FuncBuilder.Ops b, Value seed, String site, Shape shape) {
     Value h = mix(b, b.binary(Op.BinaryFn.XOR, b.cast(seed, DType.U32), u32(b, fnv1a32(site))));
     for (Dim d : shape.dims()) {
       Value coordinate = b.cast(b.iota(DType.I32, Shape.of(d), d.name()), DType.U32);
@@ -35,7 +35,7 @@ public final class Noise {
    * Inverted dropout of {@code x} at rate {@code rate} (0 returns {@code x}): an element is kept iff
    * its bits reach {@code ceil(rate * 2^24)}, and kept elements are scaled by {@code 1 / (1 - rate)}.
    */
-  public static Value dropout(FuncBuilder b, Value x, Value seed, String site, double rate) {
+  public static Value dropout(FuncBuilder.Ops b, Value x, Value seed, String site, double rate) {
     if (rate == 0) return x;
     long threshold = new BigDecimal(Double.toString(rate)).multiply(BigDecimal.valueOf(1L << 24)).setScale(0, RoundingMode.CEILING).longValueExact();
     Value keep = b.compare(Op.Cmp.GE, bits(b, seed, site, x.shape()), b.scalar(threshold, DType.I32));
@@ -43,14 +43,14 @@ public final class Noise {
   }
 
   /** {@code x * (1 - eps + 2 eps u)} with {@code u} uniform in [0, 1) per element (router jitter); f32 {@code x}. */
-  public static Value jitter(FuncBuilder b, Value x, Value seed, String site, double eps) {
+  public static Value jitter(FuncBuilder.Ops b, Value x, Value seed, String site, double eps) {
     if (eps == 0) return x;
     Value u = b.mul(b.cast(bits(b, seed, site, x.shape()), DType.F32), b.scalar(0x1p-24, DType.F32));
     return b.mul(x, b.add(b.mul(u, b.scalar(2 * eps, DType.F32)), b.scalar(1 - eps, DType.F32)));
   }
 
   /** lowbias32 (C. Wellons): a fast 32-bit integer hash with good avalanche. */
-  private static Value mix(FuncBuilder b, Value x) {
+  private static Value mix(FuncBuilder.Ops b, Value x) {
     x = b.binary(Op.BinaryFn.XOR, x, b.binary(Op.BinaryFn.SHR, x, u32(b, 16)));
     x = b.mul(x, u32(b, 0x7feb352dL));
     x = b.binary(Op.BinaryFn.XOR, x, b.binary(Op.BinaryFn.SHR, x, u32(b, 15)));
@@ -58,7 +58,7 @@ public final class Noise {
     return b.binary(Op.BinaryFn.XOR, x, b.binary(Op.BinaryFn.SHR, x, u32(b, 16)));
   }
 
-  private static Value u32(FuncBuilder b, long v) {
+  private static Value u32(FuncBuilder.Ops b, long v) {
     return b.scalar(v, DType.U32);
   }
 

@@ -1,10 +1,14 @@
 package dev.switchc.frontend;
 
+import dev.switchc.ir.Binding;
 import dev.switchc.ir.Dim;
+import dev.switchc.ir.Func;
 import dev.switchc.ir.Shape;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -17,24 +21,50 @@ import java.util.SplittableRandom;
 public final class ParameterInit {
   private ParameterInit() {}
 
-  /** A parameter tensor to initialise: its name, named shape and fan-in. */
+  /** A parameter tensor to initialise: its name, named shape and fan-in (0 marks a norm scale, initialised to 1). */
   public record ParamSpec(String name, Shape shape, long fanIn) {}
 
-  /** The parameters of {@code layer}, in the order of the compiled function's arguments. */
-  public static List<ParamSpec> params(SwitchLayerSpec s) {
-    Dim dModel = new Dim("d_model", s.dModel()), dFf = new Dim("d_ff", s.dFf()), experts = new Dim("experts", s.experts());
-    List<ParamSpec> out = new java.util.ArrayList<>();
-    out.add(new ParamSpec(SwitchLayerIr.ROUTER_W, Shape.of(dModel, experts), s.dModel()));
-    for (String wi : s.activation().gated() ? List.of(SwitchLayerIr.EXPERTS_WI + "_0", SwitchLayerIr.EXPERTS_WI + "_1") : List.of(SwitchLayerIr.EXPERTS_WI))
-      out.add(new ParamSpec(wi, Shape.of(experts, dModel, dFf), s.dModel()));
-    out.add(new ParamSpec(SwitchLayerIr.EXPERTS_WO, Shape.of(experts, dFf, dModel), s.dFf()));
+  /**
+   * The trained parameters of {@code f}, read off its IR so that names and shapes cannot drift from
+   * the program: every parameter not named in {@code dataInputs}, in argument order.
+   */
+  public static List<ParamSpec> of(Func f, Set<String> dataInputs) {
+    List<ParamSpec> out = new ArrayList<>();
+    for (Binding p : f.params())
+      if (!dataInputs.contains(p.name())) out.add(new ParamSpec(p.name(), p.value().shape(), fanIn(p.name(), p.value().shape().dims())));
     return List.copyOf(out);
   }
 
-  /** Row-major values of every parameter of {@code s}, keyed by name in argument order. */
-  public static Map<String, float[]> init(SwitchLayerSpec s, long seed) {
+  /**
+   * Norms start at 1; the embedding and the relative position tables are drawn with fan-in 1; every
+   * matrix with the fan-in of its input side: d_model when that is its first dim (q, k, v, wi, the
+   * router, an untied head), else every dim but the last (heads * d_kv for o, d_ff for wo); an
+   * expert dim is a batch dim and never counts.
+   */
+  static long fanIn(String name, List<Dim> dims) {
+    if (name.endsWith("norm")) return 0;
+    if (name.equals("shared/embedding") || name.endsWith("relative_attention_bias")) return 1;
+    List<Dim> in = dims.stream().filter(d -> !d.name().equals("experts")).toList();
+    if (in.get(0).name().equals("d_model")) return in.get(0).size();
+    long n = 1;
+    for (Dim d : in.subList(0, in.size() - 1)) n *= d.size();
+    return n;
+  }
+
+  /** Row-major values of every parameter, drawn from {@code seed} (each tensor its own stream), sigma = sqrt(initScale / fan_in). */
+  public static Map<String, float[]> init(List<ParamSpec> params, double initScale, long seed) {
     Map<String, float[]> out = new LinkedHashMap<>();
-    for (ParamSpec p : params(s)) out.put(p.name(), truncatedNormal(seed, p.name(), p.shape().elements(), Math.sqrt(s.initScale() / p.fanIn())));
+    for (ParamSpec p : params) {
+      long n = p.shape().elements();
+      if (n > Integer.MAX_VALUE) throw new IllegalArgumentException(p.name() + " has " + n + " elements, too many for one array");
+      if (p.fanIn() == 0) {
+        float[] ones = new float[(int) n];
+        java.util.Arrays.fill(ones, 1f);
+        out.put(p.name(), ones);
+      } else {
+        out.put(p.name(), truncatedNormal(seed, p.name(), n, Math.sqrt(initScale / p.fanIn())));
+      }
+    }
     return out;
   }
 

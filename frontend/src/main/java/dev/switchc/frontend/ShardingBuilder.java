@@ -5,6 +5,7 @@ import dev.switchc.ir.Diagnostic;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
 import dev.switchc.ir.MeshAxis;
+import dev.switchc.ir.RuleOrigin;
 import dev.switchc.ir.SourceLoc;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
 /**
  * Assembles and checks a mesh and layout rules, however they were written: the spec file's
  * {@code mesh} and {@code layout} blocks, the CLI's {@code --mesh} and {@code --layout}, and the
- * DSL ({@link SwitchProgram.Builder}). Like {@link SwitchLayer.Builder} for the layer, it is the
+ * DSL ({@link Program.Builder}). Like {@link SpecBuilder} for a definition's fields, it is the
  * one place where the rules live, so all three give the same results and the same messages.
  *
  * <p>Mistakes in what was written (a bad axis size or name, a duplicate axis or rule, an unknown
@@ -53,6 +54,23 @@ public final class ShardingBuilder {
       };
     }
 
+    /** What a mesh or rule written in this notation records as its origin. */
+    RuleOrigin origin() {
+      return switch (this) {
+        case SPEC -> RuleOrigin.SPEC_FILE;
+        case FLAG -> RuleOrigin.FLAG;
+        case DSL -> RuleOrigin.DSL;
+      };
+    }
+
+    static Syntax of(RuleOrigin origin) {
+      return switch (origin) {
+        case SPEC_FILE, DEFAULT -> SPEC;
+        case FLAG -> FLAG;
+        case DSL -> DSL;
+      };
+    }
+
     /** A layout rule in this notation, e.g. {@code 'batch = (data, expert)'}. */
     String rule(String dim, List<String> axes) {
       return switch (this) {
@@ -65,7 +83,7 @@ public final class ShardingBuilder {
   }
 
   /** A rule that passed the written-form checks; {@code axisAt} locates each axis for messages. */
-  private record Written(LayoutRule rule, List<SourceLoc> axisAt) {}
+  private record Written(LayoutRule rule, List<SourceLoc> axisAt, RuleOrigin origin) {}
 
   private final String defaultsFile;
   private Syntax meshSyntax;
@@ -85,9 +103,9 @@ public final class ShardingBuilder {
   private final Map<String, SourceLoc> scope = new HashMap<>();
 
   private final List<Diagnostic> errors = new ArrayList<>();
-  /** The dimensions a rule may name: the layer's, or a model's ({@link #dimensions}). */
-  private List<String> dimensions = DefaultLayout.DIMENSIONS;
-  private String owner = "layer";
+  /** The dimensions a rule may name: those of the program kind ({@link #kind}), a layer's until told. */
+  private List<String> dimensions = SwitchLayerSpec.KIND.dimensions();
+  private String owner = SwitchLayerSpec.KIND.noun();
 
   /**
    * An empty mesh (one device) and no rules.
@@ -104,13 +122,10 @@ public final class ShardingBuilder {
     this.ruleSyntax = syntax;
   }
 
-  /**
-   * Rules may name {@code dims} (default: the Switch layer's {@link DefaultLayout#DIMENSIONS});
-   * {@code owner} says whose they are in messages ("layer", "model").
-   */
-  public ShardingBuilder dimensions(List<String> dims, String owner) {
-    this.dimensions = List.copyOf(dims);
-    this.owner = owner;
+  /** Rules may name the dimensions of {@code kind}'s programs (by default, a Switch layer's); messages call it by its noun. */
+  public ShardingBuilder kind(ProgramKind<?> kind) {
+    this.dimensions = kind.dimensions();
+    this.owner = kind.noun();
     return this;
   }
 
@@ -241,13 +256,22 @@ public final class ShardingBuilder {
         return this;
       }
     }
-    rules.put(dim, new Written(new LayoutRule(dim, axes, at), List.copyOf(axisAt)));
+    rules.put(dim, new Written(new LayoutRule(dim, axes, at), List.copyOf(axisAt), ruleSyntax.origin()));
     return this;
   }
 
   /** {@link #rule(String, SourceLoc, List, List, SourceLoc)} located entirely at {@code r.at()}. */
   public ShardingBuilder rule(LayoutRule r) {
     return rule(r.dim(), r.at(), r.axes(), Collections.nCopies(r.axes().size(), r.at()), r.at());
+  }
+
+  /** {@link #rule(LayoutRule)} for a rule that was written with {@code origin} (kept in the layout it builds). */
+  private ShardingBuilder rule(LayoutRule r, RuleOrigin origin) {
+    Syntax now = ruleSyntax;
+    ruleSyntax = Syntax.of(origin);
+    rule(r);
+    ruleSyntax = now;
+    return this;
   }
 
   /**
@@ -346,23 +370,23 @@ public final class ShardingBuilder {
   }
 
   /** The mesh declared so far (its valid axes) with where each axis was declared; unchecked. */
-  public Located<Mesh> currentMesh() {
-    return new Located<>(new Mesh(List.copyOf(axes.values())), new Provenance(meshBlock, axesAt));
+  public LocatedMesh currentMesh() {
+    return new LocatedMesh(new Mesh(List.copyOf(axes.values())), meshBlock, axesAt, meshSyntax.origin());
   }
 
   /**
-   * The program: the mesh (one device if no axes), and the layout of every layer dimension, each
-   * from its explicit rule or else its {@link DefaultLayout default}.
+   * The program: {@code definition} on the mesh (one device if no axes), with the layout of every
+   * one of its dimensions, each from its explicit rule or else its {@link DefaultLayout default}.
    *
    * @throws CompileError with {@link #problems()}, if any
    */
-  public SwitchProgram build(Located<SwitchLayerSpec> layer) {
+  public Program build(Located<? extends ProgramSpec> definition) {
     Sharding s = buildSharding();
-    return new SwitchProgram(layer, s.mesh(), s.layout());
+    return new Program(definition, s.mesh(), s.layout());
   }
 
   /** A checked mesh and the layout of every one of {@link #dimensions}. */
-  public record Sharding(Located<Mesh> mesh, Layout layout) {}
+  public record Sharding(LocatedMesh mesh, Layout layout) {}
 
   /**
    * The mesh (one device if no axes) and the layout of every dimension, each from its explicit
@@ -373,47 +397,46 @@ public final class ShardingBuilder {
   public Sharding buildSharding() {
     List<Diagnostic> problems = problems();
     if (!problems.isEmpty()) throw new CompileError(problems);
-    Located<Mesh> mesh = currentMesh();
+    LocatedMesh mesh = currentMesh();
     Map<String, List<String>> layout = new LinkedHashMap<>();
     Map<String, SourceLoc> where = new LinkedHashMap<>();
+    Map<String, RuleOrigin> origins = new LinkedHashMap<>();
     DefaultLayout.rules(mesh.value(), dimensions).forEach((dim, dflt) -> {
       Written w = rules.get(dim);
       layout.put(dim, w != null ? w.rule().axes() : dflt);
       where.put(dim, w != null ? w.rule().at() : defaultAt(mesh, dim, dflt));
+      origins.put(dim, w != null ? w.origin() : RuleOrigin.DEFAULT);
     });
-    return new Sharding(mesh, new Layout(layout, where));
+    return new Sharding(mesh, new Layout(layout, where, origins));
   }
 
   /**
    * Where a default rule comes from: the declaration of its last (minor) mesh axis, so an error
    * the rule causes points at the mesh line to change; a rule without axes at the defaults file.
    */
-  private SourceLoc defaultAt(Located<Mesh> mesh, String dim, List<String> axes) {
+  private SourceLoc defaultAt(LocatedMesh mesh, String dim, List<String> axes) {
     SourceLoc generic = DefaultLayout.at(defaultsFile, dim, axes);
     if (axes.isEmpty()) return generic;
-    SourceLoc axis = mesh.where().fields().get(axes.get(axes.size() - 1));
+    SourceLoc axis = mesh.axes().get(axes.get(axes.size() - 1));
     return axis == null ? generic : new SourceLoc(axis.file(), axis.line(), axis.col(), generic.what());
   }
 
   /**
    * A builder holding {@code program}'s mesh and its explicit (non-default) rules, in one scope, so
    * that {@link #mesh} and a new {@link #rules} scope can override them (the CLI flags on a parsed
-   * program). Rules are located at their recorded places.
+   * program). Rules are located at their recorded places and keep their origins.
    */
-  public static ShardingBuilder of(SwitchProgram program) {
-    SourceLoc block = program.mesh().where().block();
-    // Which notation the mesh was written in, from the place this class's callers give it: the spec
-    // reader names it "mesh" (noMeshBlock too), ShardingFlags locates it at "--mesh ...".
-    Syntax syntax = block.file().startsWith("--mesh") ? Syntax.FLAG
-        : block.what().equals("mesh") ? Syntax.SPEC : Syntax.DSL;
-    ShardingBuilder b = new ShardingBuilder(program.layer().where().block().file(), syntax, block);
-    for (MeshAxis a : program.mesh().value().axes()) {
-      SourceLoc at = program.mesh().where().of(a.name());
+  public static ShardingBuilder of(Program program) {
+    LocatedMesh mesh = program.mesh();
+    ShardingBuilder b = new ShardingBuilder(program.definition().where().block().file(), Syntax.of(mesh.origin()), mesh.block())
+        .kind(program.spec().kind());
+    for (MeshAxis a : mesh.value().axes()) {
+      SourceLoc at = mesh.of(a.name());
       b.axis(a.name(), at, a.size(), at);
     }
     program.layout().rules().forEach((dim, axes) -> {
-      SourceLoc at = program.layout().whereOf(dim);
-      if (!DefaultLayout.isDefault(at)) b.rule(new LayoutRule(dim, axes, at));
+      RuleOrigin origin = program.layout().originOf(dim);
+      if (origin != RuleOrigin.DEFAULT) b.rule(new LayoutRule(dim, axes, program.layout().whereOf(dim)), origin);
     });
     return b;
   }

@@ -29,11 +29,12 @@ public final class SwitchFfn {
    *
    * @param group the groups of this call's tokens ({@code batch * length / group_size})
    * @param capacityField the spec field the capacity came from (train or eval capacity factor), for locations
+   * @param kindField the spec field that chose the nonlinearity {@code kind} (a layer's activation, a model's ffn)
    * @param topK 1 (Switch) or 2 (Mesh TensorFlow's top-2 MoE, second policy "all")
    * @param zLossCoef 0 emits no z-loss ops
    */
-  public record Config(Dim experts, Dim group, Dim token, Dim capacity, String capacityField, Dim dFf, int topK, Activation kind,
-      DType act, double auxLossCoef, double zLossCoef, Dispatch dispatch) {
+  public record Config(Dim experts, Dim group, Dim token, Dim capacity, Field capacityField, Dim dFf, int topK, Activation kind,
+      Field kindField, DType act, double auxLossCoef, double zLossCoef, Dispatch dispatch) {
     Dim expertsUnsplit() {
       return new Dim("experts_unsplit", experts.size());
     }
@@ -68,125 +69,121 @@ public final class SwitchFfn {
     return apply(b, at, c, x, w, NoiseSites.NONE);
   }
 
-  /** {@link #apply(FuncBuilder, Provenance, Config, Value, Weights)} with training-mode noise. */
+  /**
+   * {@link #apply(FuncBuilder, Provenance, Config, Value, Weights)} with training-mode noise. Each
+   * step's ops are located at the field that decides them ({@code at.of(...)}).
+   */
   public static Out apply(FuncBuilder b, Provenance at, Config c, Value x, Weights w, NoiseSites noise) {
     Dim dModel = x.shape().dims().get(2);
     Dim eu = c.expertsUnsplit();
     DType act = c.act();
 
     // Tokens in groups of group_size consecutive (row-major) tokens.
-    b.at(at.of("group_size"));
-    Value tokens = b.reshape(x, Shape.of(c.group(), c.token(), dModel));
+    Value tokens = b.at(at.of(Field.GROUP_SIZE)).reshape(x, Shape.of(c.group(), c.token(), dModel));
 
     // Router, always in f32 (selective precision, section 2.4).
-    b.at(at.of("experts"));
-    Value routerIn = b.cast(tokens, DType.F32);
-    if (noise.routerJitter() != 0) {
-      b.at(at.of("router_jitter"));
-      routerIn = Noise.jitter(b, routerIn, noise.seed(), noise.site() + "/router_jitter", noise.routerJitter());
-      b.at(at.of("experts"));
-    }
-    Value logits = b.einsum(routerIn, w.routerW(), Shape.of(c.group(), c.token(), eu));
-    Value probs = softmax(b, logits, eu.name());
-    Value expert = b.argmax(logits, eu.name()); // same argmax as probs, without exp's ties
-    Value gate = b.reduce(Op.ReduceFn.MAX, probs, eu.name()); // probability of the chosen expert
+    FuncBuilder.Ops o = b.at(at.of(Field.EXPERTS));
+    Value routerIn = o.cast(tokens, DType.F32);
+    if (noise.routerJitter() != 0)
+      routerIn = Noise.jitter(b.at(at.of(Field.ROUTER_JITTER)), routerIn, noise.seed(), noise.site() + "/router_jitter", noise.routerJitter());
+    Value logits = o.einsum(routerIn, w.routerW(), Shape.of(c.group(), c.token(), eu));
+    Value probs = softmax(o, logits, eu.name());
+    Value expert = o.argmax(logits, eu.name()); // same argmax as probs, without exp's ties
+    Value gate = o.reduce(Op.ReduceFn.MAX, probs, eu.name()); // probability of the chosen expert
 
     // Load-balancing loss, equations 4-6, per group then averaged (appendix F, figure 14).
-    b.at(at.of("router_aux_loss_coef"));
-    Value mask = b.oneHot(expert, eu, DType.F32);
-    Value fTimesP = b.mul(b.reduce(Op.ReduceFn.SUM, mask, "token"), b.reduce(Op.ReduceFn.SUM, probs, "token"));
+    o = b.at(at.of(Field.ROUTER_AUX_LOSS_COEF));
+    Value mask = o.oneHot(expert, eu, DType.F32);
+    Value fTimesP = o.mul(o.reduce(Op.ReduceFn.SUM, mask, "token"), o.reduce(Op.ReduceFn.SUM, probs, "token"));
     double scale = c.auxLossCoef() * c.experts().size() / ((double) c.group().size() * c.token().size() * c.token().size());
-    Value auxLoss = b.mul(b.reduce(Op.ReduceFn.SUM, fTimesP, "group", eu.name()), b.scalar(scale, DType.F32));
+    Value auxLoss = o.mul(o.reduce(Op.ReduceFn.SUM, fTimesP, "group", eu.name()), o.scalar(scale, DType.F32));
 
     Value zLoss = null;
     if (c.zLossCoef() != 0) { // ST-MoE's router z-loss: mean over tokens of logsumexp(logits)^2
-      b.at(at.of("router_z_loss_coef"));
-      Value lse = logSumExp(b, logits, eu.name());
-      zLoss = b.mul(b.reduce(Op.ReduceFn.SUM, b.mul(lse, lse), "group", "token"),
-          b.scalar(c.zLossCoef() / ((double) c.group().size() * c.token().size()), DType.F32));
+      o = b.at(at.of(Field.ROUTER_Z_LOSS_COEF));
+      Value lse = logSumExp(o, logits, eu.name());
+      zLoss = o.mul(o.reduce(Op.ReduceFn.SUM, o.mul(lse, lse), "group", "token"),
+          o.scalar(c.zLossCoef() / ((double) c.group().size() * c.token().size()), DType.F32));
     }
 
     // Position in expert = earlier tokens of the group routed to the same expert; keep if < capacity.
-    b.at(at.of(c.capacityField()));
-    Value maskI = b.oneHot(expert, eu, DType.I32);
-    Value position = b.reduce(Op.ReduceFn.SUM, b.mul(b.cumsum(maskI, "token", true), maskI), eu.name());
-    Value capacity = b.scalar(c.capacity().size(), DType.I32);
-    Value kept = b.compare(Op.Cmp.LT, position, capacity);
+    FuncBuilder.Ops cap = b.at(at.of(c.capacityField()));
+    Value maskI = cap.oneHot(expert, eu, DType.I32);
+    Value position = cap.reduce(Op.ReduceFn.SUM, cap.mul(cap.cumsum(maskI, "token", true), maskI), eu.name());
+    Value capacity = cap.scalar(c.capacity().size(), DType.I32);
+    Value kept = cap.compare(Op.Cmp.LT, position, capacity);
 
     List<Choice> choices;
     if (c.topK() == 1) {
-      choices = List.of(new Choice(expert, position, kept, gate, b.select(kept, gate, b.scalar(0, DType.F32))));
+      choices = List.of(new Choice(expert, position, kept, gate, cap.select(kept, gate, cap.scalar(0, DType.F32))));
     } else {
       // Second choice: the best other expert; its positions follow the group's kept first choices.
-      b.at(at.of("top_k"));
-      Value isFirst = b.compare(Op.Cmp.EQ, maskI, b.scalar(1, DType.I32));
-      Value expert2 = b.argmax(b.select(isFirst, b.scalar(-3.0e38, DType.F32), logits), eu.name());
-      Value mask2I = b.oneHot(expert2, eu, DType.I32);
-      Value gate2 = b.reduce(Op.ReduceFn.SUM, b.mul(probs, b.oneHot(expert2, eu, DType.F32)), eu.name());
-      Value denom = b.add(b.add(gate, gate2), b.scalar(1e-9, DType.F32));
-      Value keptFirst = b.reduce(Op.ReduceFn.SUM, b.mul(maskI, b.cast(kept, DType.I32)), "token");
-      Value position2 = b.reduce(Op.ReduceFn.SUM, b.mul(b.add(b.cumsum(mask2I, "token", true), keptFirst), mask2I), eu.name());
-      Value kept2 = b.compare(Op.Cmp.LT, position2, capacity);
-      Value gate1 = b.div(gate, denom);
-      gate2 = b.div(gate2, denom);
-      choices = List.of(new Choice(expert, position, kept, gate1, b.select(kept, gate1, b.scalar(0, DType.F32))),
-          new Choice(expert2, position2, kept2, gate2, b.select(kept2, gate2, b.scalar(0, DType.F32))));
+      o = b.at(at.of(Field.TOP_K));
+      Value isFirst = o.compare(Op.Cmp.EQ, maskI, o.scalar(1, DType.I32));
+      Value expert2 = o.argmax(o.select(isFirst, o.scalar(-3.0e38, DType.F32), logits), eu.name());
+      Value mask2I = o.oneHot(expert2, eu, DType.I32);
+      Value gate2 = o.reduce(Op.ReduceFn.SUM, o.mul(probs, o.oneHot(expert2, eu, DType.F32)), eu.name());
+      Value denom = o.add(o.add(gate, gate2), o.scalar(1e-9, DType.F32));
+      Value keptFirst = o.reduce(Op.ReduceFn.SUM, o.mul(maskI, o.cast(kept, DType.I32)), "token");
+      Value position2 = o.reduce(Op.ReduceFn.SUM, o.mul(o.add(o.cumsum(mask2I, "token", true), keptFirst), mask2I), eu.name());
+      Value kept2 = o.compare(Op.Cmp.LT, position2, capacity);
+      Value gate1 = o.div(gate, denom);
+      gate2 = o.div(gate2, denom);
+      choices = List.of(new Choice(expert, position, kept, gate1, o.select(kept, gate1, o.scalar(0, DType.F32))),
+          new Choice(expert2, position2, kept2, gate2, o.select(kept2, gate2, o.scalar(0, DType.F32))));
     }
 
-    b.at(at.of(c.capacityField()));
-    Value tokensPerExpert = b.reduce(Op.ReduceFn.SUM, maskI, "group", "token");
-    Value keptCount = b.reduce(Op.ReduceFn.SUM, b.cast(kept, DType.I32), "group", "token");
+    Value tokensPerExpert = cap.reduce(Op.ReduceFn.SUM, maskI, "group", "token");
+    Value keptCount = cap.reduce(Op.ReduceFn.SUM, cap.cast(kept, DType.I32), "group", "token");
     long total = c.group().size() * c.token().size();
-    Value dropped = b.div(b.cast(b.sub(b.scalar(total, DType.I32), keptCount), DType.F32), b.scalar(total, DType.F32));
+    Value dropped = cap.div(cap.cast(cap.sub(cap.scalar(total, DType.I32), keptCount), DType.F32), cap.scalar(total, DType.F32));
 
     // Dispatch to [experts_unsplit, group, capacity, d_model], laid out like the tokens.
-    b.at(at.of("dispatch"));
+    o = b.at(at.of(Field.DISPATCH));
     Shape groupSide = Shape.of(eu, c.group(), c.capacity(), dModel);
     Value dispatched = null;
     Value combine = null;
     if (c.dispatch() == Dispatch.GATHER) {
       // A dropped choice's slot index is out of range, so the scatter drops it; kept slots are distinct.
       for (Choice ch : choices) {
-        Map<String, Value> slots = slots(ch.expert(), b.select(ch.kept(), ch.position(), capacity));
-        dispatched = b.scatterAdd(dispatched == null ? b.constant(0, act, groupSide) : dispatched, tokens, slots);
+        Map<String, Value> slots = slots(ch.expert(), o.select(ch.kept(), ch.position(), capacity));
+        dispatched = o.scatterAdd(dispatched == null ? o.constant(0, act, groupSide) : dispatched, tokens, slots);
       }
     } else {
       // One-hot of an out-of-range position is all zeros: dropped choices vanish from both tensors.
       Value dispatch = null;
       for (Choice ch : choices) {
-        Value d = b.mul(b.oneHot(ch.expert(), eu, act), b.oneHot(ch.position(), c.capacity(), act));
-        Value g = b.mul(d, b.cast(ch.gate(), act));
-        dispatch = dispatch == null ? d : b.add(dispatch, d);
-        combine = combine == null ? g : b.add(combine, g);
+        Value d = o.mul(o.oneHot(ch.expert(), eu, act), o.oneHot(ch.position(), c.capacity(), act));
+        Value g = o.mul(d, o.cast(ch.gate(), act));
+        dispatch = dispatch == null ? d : o.add(dispatch, d);
+        combine = combine == null ? g : o.add(combine, g);
       }
-      dispatched = b.einsum(tokens, dispatch, groupSide);
+      dispatched = o.einsum(tokens, dispatch, groupSide);
     }
 
     // Expert FFN on [experts, group_unsplit, capacity, ...], laid out like the experts.
-    b.at(at.of("experts"));
+    o = b.at(at.of(Field.EXPERTS));
     Dim[] expertSide = {c.experts(), c.groupUnsplit(), c.capacity()};
-    Value expertIn = b.relabel(dispatched, Shape.of(expertSide[0], expertSide[1], expertSide[2], dModel));
-    Value expertOut = ffn(b, at, expertIn, w.wi(), w.wo(), c.kind(), c.dFf(), act,
-        h -> Noise.dropout(b.at(at.of("expert_dropout")), h, noise.seed(), noise.site() + "/hidden_dropout", noise.hiddenDropout()));
-    b.at(at.of("experts"));
-    Value back = b.relabel(expertOut, groupSide);
+    Value expertIn = o.relabel(dispatched, Shape.of(expertSide[0], expertSide[1], expertSide[2], dModel));
+    Value expertOut = ffn(b, at, expertIn, w.wi(), w.wo(), c.kind(), c.kindField(), c.dFf(), act,
+        h -> Noise.dropout(b.at(at.of(Field.EXPERT_DROPOUT)), h, noise.seed(), noise.site() + "/hidden_dropout", noise.hiddenDropout()));
+    Value back = o.relabel(expertOut, groupSide);
 
     // Combine: each kept choice takes its slot's output times its gate; dropped ones give 0.
-    b.at(at.of("dispatch"));
+    o = b.at(at.of(Field.DISPATCH));
     Value combined = null;
     Shape tokenShape = Shape.of(c.group(), c.token(), dModel);
     if (c.dispatch() == Dispatch.GATHER) {
       for (Choice ch : choices) {
-        Value slot = b.select(ch.kept(), ch.position(), b.scalar(0, DType.I32));
-        Value picked = b.gather(back, slots(ch.expert(), slot), tokenShape);
-        Value y = b.mul(picked, b.cast(ch.gateKept(), act));
-        combined = combined == null ? y : b.add(combined, y);
+        Value slot = o.select(ch.kept(), ch.position(), o.scalar(0, DType.I32));
+        Value picked = o.gather(back, slots(ch.expert(), slot), tokenShape);
+        Value y = o.mul(picked, o.cast(ch.gateKept(), act));
+        combined = combined == null ? y : o.add(combined, y);
       }
     } else {
-      combined = b.einsum(back, combine, tokenShape);
+      combined = o.einsum(back, combine, tokenShape);
     }
-    b.at(at.block());
-    return new Out(b.reshape(combined, x.shape()), auxLoss, zLoss, tokensPerExpert, dropped);
+    return new Out(b.at(at.block()).reshape(combined, x.shape()), auxLoss, zLoss, tokensPerExpert, dropped);
   }
 
   /** One routing choice of every token: its expert, position in that expert, whether kept, gate. */
@@ -196,29 +193,28 @@ public final class SwitchFfn {
    * The position-wise FFN {@code x·wi -> act -> ·wo} over whatever other dims {@code x} has (the
    * experts' batch dims, or a dense layer's tokens): {@code wi} is {@code [..., d_model, d_ff]}
    * (two of them for GEGLU), {@code wo} {@code [..., d_ff, d_model]}; weights are cast to {@code act}.
+   * The matrix products are located at {@code d_ff}, the nonlinearity at {@code activation}.
    */
-  public static Value ffn(FuncBuilder b, Provenance at, Value x, List<Value> wi, Value wo, Activation kind, Dim dFf, DType act) {
-    return ffn(b, at, x, wi, wo, kind, dFf, act, h -> h);
+  public static Value ffn(FuncBuilder b, Provenance at, Value x, List<Value> wi, Value wo, Activation kind, Field kindField, Dim dFf, DType act) {
+    return ffn(b, at, x, wi, wo, kind, kindField, dFf, act, h -> h);
   }
 
-  /** {@link #ffn(FuncBuilder, Provenance, Value, List, Value, Activation, Dim, DType)}, with {@code hidden} applied to the hidden activation (dropout). */
-  public static Value ffn(FuncBuilder b, Provenance at, Value x, List<Value> wi, Value wo, Activation kind, Dim dFf, DType act,
+  /**
+   * {@link #ffn(FuncBuilder, Provenance, Value, List, Value, Activation, Field, Dim, DType)}, with {@code hidden} applied to
+   * the hidden activation (dropout); {@code kindField} is the field that chose the nonlinearity.
+   */
+  public static Value ffn(FuncBuilder b, Provenance at, Value x, List<Value> wi, Value wo, Activation kind, Field kindField, Dim dFf, DType act,
       java.util.function.UnaryOperator<Value> hidden) {
     List<Dim> hDims = new java.util.ArrayList<>(x.shape().dims());
-    Dim dModel = hDims.remove(hDims.size() - 1);
+    hDims.remove(hDims.size() - 1);
     hDims.add(dFf);
     Shape hShape = new Shape(hDims);
-    b.at(at.of("d_ff"));
-    Value h = b.einsum(x, b.cast(wi.get(0), act), hShape);
-    b.at(at.of("activation"));
-    h = activation(b, h, kind);
-    if (kind.gated()) {
-      b.at(at.of("d_ff"));
-      h = b.mul(h, b.einsum(x, b.cast(wi.get(1), act), hShape));
-    }
+    FuncBuilder.Ops o = b.at(at.of(Field.D_FF));
+    Value h = o.einsum(x, o.cast(wi.get(0), act), hShape);
+    h = activation(b.at(at.of(kindField)), h, kind);
+    if (kind.gated()) h = o.mul(h, o.einsum(x, o.cast(wi.get(1), act), hShape));
     h = hidden.apply(h);
-    b.at(at.of("d_ff"));
-    return b.einsum(h, b.cast(wo, act), x.shape());
+    return o.einsum(h, o.cast(wo, act), x.shape());
   }
 
   /** Index map for the [experts_unsplit, expert_capacity] slots; ordered, so output is deterministic. */
@@ -229,21 +225,21 @@ public final class SwitchFfn {
     return m;
   }
 
-  public static Value softmax(FuncBuilder b, Value x, String dim) {
+  public static Value softmax(FuncBuilder.Ops b, Value x, String dim) {
     Value shifted = b.sub(x, b.reduce(Op.ReduceFn.MAX, x, dim));
     Value e = b.unary(Op.UnaryFn.EXP, shifted);
     return b.div(e, b.reduce(Op.ReduceFn.SUM, e, dim));
   }
 
   /** {@code log(sum(exp(x)))} over {@code dim}, shifted by the max so that it cannot overflow. */
-  public static Value logSumExp(FuncBuilder b, Value x, String dim) {
+  public static Value logSumExp(FuncBuilder.Ops b, Value x, String dim) {
     Value max = b.reduce(Op.ReduceFn.MAX, x, dim);
     Value sum = b.reduce(Op.ReduceFn.SUM, b.unary(Op.UnaryFn.EXP, b.sub(x, max)), dim);
     return b.add(b.unary(Op.UnaryFn.LOG, sum), max);
   }
 
   /** The nonlinearity; for GEGLU the GELU of the gate half. */
-  public static Value activation(FuncBuilder b, Value h, Activation a) {
+  public static Value activation(FuncBuilder.Ops b, Value h, Activation a) {
     return switch (a) {
       case RELU -> b.max(h, b.scalar(0, h.dtype()));
       case GELU, GEGLU -> { // exact form: 0.5 h (1 + erf(h / sqrt 2))

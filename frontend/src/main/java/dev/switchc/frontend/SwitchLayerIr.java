@@ -26,12 +26,16 @@ public final class SwitchLayerIr {
 
   public static final String Y = "y", AUX_LOSS = "aux_loss", TOKENS_PER_EXPERT = "tokens_per_expert", DROPPED_FRACTION = "dropped_fraction";
 
+  /** The layer in {@code mode}: {@link SwitchLayerSpec#ir} of a located definition. */
   public static Func build(Located<SwitchLayerSpec> layer, Mode mode) {
-    SwitchLayerSpec s = layer.value();
-    Provenance at = layer.where();
+    return build(layer.value(), layer.where(), mode);
+  }
+
+  /** The layer {@code s} in {@code mode}; {@code at} says where each of its fields was written. */
+  static Func build(SwitchLayerSpec s, Provenance at, Mode mode) {
     LayerDims d = LayerDims.of(s, mode);
     DType act = s.activationDtype();
-    FuncBuilder b = new FuncBuilder("switch_layer").at(at.block());
+    FuncBuilder b = new FuncBuilder("switch_layer");
 
     Value x = b.param(X, new TensorType(act, Shape.of(d.batch(), d.seq(), d.dModel())));
     // The router's expert dim is experts_unsplit: every device routes its own tokens over all experts.
@@ -47,7 +51,7 @@ public final class SwitchLayerIr {
     Value wo = b.param(EXPERTS_WO, new TensorType(DType.F32, Shape.of(d.experts(), d.dFf(), d.dModel())));
 
     SwitchFfn.Config config = new SwitchFfn.Config(d.experts(), d.group(), d.token(), d.capacity(),
-        mode == Mode.TRAIN ? "train_capacity_factor" : "eval_capacity_factor", d.dFf(), 1, s.activation(), act,
+        mode == Mode.TRAIN ? Field.TRAIN_CAPACITY_FACTOR : Field.EVAL_CAPACITY_FACTOR, d.dFf(), 1, s.activation(), Field.ACTIVATION, act,
         s.routerAuxLossCoef(), 0, s.dispatch());
     SwitchFfn.Out out = SwitchFfn.apply(b, at, config, x, new SwitchFfn.Weights(routerW, wiList, wo));
     b.result(Y, out.y());

@@ -1,7 +1,14 @@
 package dev.switchc.frontend;
 
 import dev.switchc.ir.DType;
+import dev.switchc.ir.Func;
+import dev.switchc.ir.Layout;
+import dev.switchc.ir.Mesh;
+import dev.switchc.ir.plan.Plan;
 import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One Switch feed-forward layer (paper sections 2.1-2.2, appendix F): the model object that the
@@ -30,7 +37,10 @@ public record SwitchLayerSpec(
     DType activationDtype,
     double routerAuxLossCoef,
     double initScale,
-    Dispatch dispatch) {
+    Dispatch dispatch) implements ProgramSpec {
+
+  /** The {@code switch_layer} kind: fields, defaults and rules. */
+  public static final ProgramKind<SwitchLayerSpec> KIND = LayerKind.INSTANCE;
 
   public SwitchLayerSpec {
     if (trainCapacityFactor == null || evalCapacityFactor == null || activation == null || activationDtype == null || dispatch == null)
@@ -55,5 +65,43 @@ public record SwitchLayerSpec(
   /** Expert capacity per group in {@code mode}; see {@link ExpertCapacity}. */
   public long expertCapacity(Mode mode) {
     return ExpertCapacity.of(groupSize, experts, capacityFactor(mode), minCapacity);
+  }
+
+  @Override
+  public ProgramKind<SwitchLayerSpec> kind() {
+    return KIND;
+  }
+
+  @Override
+  public Func ir(Provenance where, Mode mode) {
+    return SwitchLayerIr.build(this, where, mode);
+  }
+
+  @Override
+  public List<DataInput> dataInputs() {
+    return List.of(DataInput.activations(SwitchLayerIr.X));
+  }
+
+  @Override
+  public Map<String, String> planFacts(Mode mode, Mesh mesh, Layout layout) {
+    return LayerPlanFacts.of(this, mode, mesh, layout);
+  }
+
+  @Override
+  public String mainOutput() {
+    return SwitchLayerIr.Y;
+  }
+
+  @Override
+  public String summary(Mode mode, Plan plan) {
+    return String.format(Locale.ROOT, "switch layer, %s mode: capacity factor %s, expert capacity %d per group, %d groups of %d tokens%n",
+        mode.specName(), Decimals.text(capacityFactor(mode)), expertCapacity(mode), groups(), groupSize)
+        + String.format(Locale.ROOT, "dispatch %s, activation %s, activations %s (router f32)%n", dispatch.specName(), activation.specName(),
+            activationDtype.specName());
+  }
+
+  @Override
+  public RunReport report(Mode mode, Plan plan, Outputs outputs) {
+    return LayerReport.of(this, mode, outputs);
   }
 }

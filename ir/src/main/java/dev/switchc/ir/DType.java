@@ -5,7 +5,10 @@ public enum DType {
   F32("f32", 4),
   BF16("bf16", 2),
   I32("i32", 4),
-  /** Only for partition ids in multi-device programs. */
+  /**
+   * Unsigned 32-bit integers: partition ids in multi-device programs, and the wrapping arithmetic of
+   * the training-mode noise hash. Never a runtime input or output.
+   */
   U32("ui32", 4),
   PRED("i1", 1);
 

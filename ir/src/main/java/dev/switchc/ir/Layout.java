@@ -10,12 +10,25 @@ import java.util.Map;
  * that share a dimension name split it the same way. {@code where} remembers the spec line (or
  * default) behind each rule, for error messages and the plan.
  */
-public record Layout(Map<String, List<String>> rules, Map<String, SourceLoc> where) {
+public record Layout(Map<String, List<String>> rules, Map<String, SourceLoc> where, Map<String, RuleOrigin> origins) {
   public Layout {
     Map<String, List<String>> r = new LinkedHashMap<>();
     rules.forEach((k, v) -> r.put(k, List.copyOf(v)));
     rules = java.util.Collections.unmodifiableMap(r);
     where = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(where));
+    origins = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(origins));
+  }
+
+  /** Rules written in Java code ({@link RuleOrigin#DSL}). */
+  public Layout(Map<String, List<String>> rules, Map<String, SourceLoc> where) {
+    this(rules, where, originsOf(rules.keySet(), RuleOrigin.DSL));
+  }
+
+  /** {@code origin} for every one of {@code dims}. */
+  public static Map<String, RuleOrigin> originsOf(java.util.Collection<String> dims, RuleOrigin origin) {
+    Map<String, RuleOrigin> m = new LinkedHashMap<>();
+    for (String d : dims) m.put(d, origin);
+    return m;
   }
 
   public static final Layout NONE = new Layout(Map.of(), Map.of());
@@ -27,6 +40,11 @@ public record Layout(Map<String, List<String>> rules, Map<String, SourceLoc> whe
 
   public SourceLoc whereOf(String dim) {
     return where.getOrDefault(dim, SourceLoc.UNKNOWN);
+  }
+
+  /** Whether {@code dim}'s rule was written (and how) or is the default; a dim without a rule is whole by default. */
+  public RuleOrigin originOf(String dim) {
+    return origins.getOrDefault(dim, RuleOrigin.DEFAULT);
   }
 
   /** The per-device shape of {@code global} on {@code mesh} under these rules (sizes must divide). */

@@ -42,7 +42,7 @@ public final class Shard {
     for (Binding p : in.params()) {
       Value v = s.fresh(s.named(p.value().type(), List.of()));
       s.local.put(p.value().id(), v);
-      params.add(new Binding(p.name(), v));
+      params.add(new Binding(p.name(), v, p.loc()));
     }
     for (Op op : in.body()) s.local.put(op.out().id(), s.lower(op));
     List<Binding> results = in.results().stream().map(r -> new Binding(r.name(), s.local.get(r.value().id()))).toList();

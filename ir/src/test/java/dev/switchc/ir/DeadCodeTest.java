@@ -10,11 +10,12 @@ class DeadCodeTest {
   @Test
   void removesOnlyWhatNoResultNeeds() {
     FuncBuilder b = new FuncBuilder("f");
+    FuncBuilder.Ops o = b.unlocated();
     Dim n = new Dim("n", 4);
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(n)));
-    Value used = b.mul(x, x);
-    Value unused = b.reduce(Op.ReduceFn.SUM, b.add(x, x), "n"); // two dead ops
-    Value y = b.reduce(Op.ReduceFn.SUM, used, "n");
+    Value used = o.mul(x, x);
+    Value unused = o.reduce(Op.ReduceFn.SUM, o.add(x, x), "n"); // two dead ops
+    Value y = o.reduce(Op.ReduceFn.SUM, used, "n");
     b.result("y", y);
     Func f = b.build();
     Func g = DeadCode.run(f);

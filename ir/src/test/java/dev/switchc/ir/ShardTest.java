@@ -28,9 +28,10 @@ class ShardTest {
   @Test
   void contractingASplitDimEndsInAnAllReduce() {
     FuncBuilder b = new FuncBuilder("f");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(new Dim("batch", 4), new Dim("d_ff", 8))));
     Value w = b.param("w", new TensorType(DType.F32, Shape.of(new Dim("d_ff", 8), new Dim("d_model", 2))));
-    b.result("y", b.einsum(x, w, Shape.of(new Dim("batch", 4), new Dim("d_model", 2))));
+    b.result("y", o.einsum(x, w, Shape.of(new Dim("batch", 4), new Dim("d_model", 2))));
     ShardedFunc s = Shard.run(b.build(), MESH, rules("batch", List.of("data"), "d_ff", List.of("model")));
     assertEquals(List.of(
         "%2 = einsum %0, %1 : f32[batch=2, d_model=2]",
@@ -42,8 +43,9 @@ class ShardTest {
   @Test
   void relabelMovesAnAxisWithAnAllToAll() {
     FuncBuilder b = new FuncBuilder("f");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(new Dim("group", 4), new Dim("experts_unsplit", 8))));
-    b.result("y", b.relabel(x, Shape.of(new Dim("group_unsplit", 4), new Dim("experts", 8))));
+    b.result("y", o.relabel(x, Shape.of(new Dim("group_unsplit", 4), new Dim("experts", 8))));
     ShardedFunc s = Shard.run(b.build(), MESH, rules("group", List.of("data", "model"), "group_unsplit", List.of("data"), "experts", List.of("model")));
     assertEquals(List.of(
         "%1 = all_to_all[split experts_unsplit, concat group over model] %0 : f32[group=2, experts_unsplit=4]",
@@ -53,8 +55,9 @@ class ShardTest {
   @Test
   void relabelDropsAnAxisWithAnAllGatherAndAddsOneWithALocalSlice() {
     FuncBuilder b = new FuncBuilder("f");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(new Dim("a", 4), new Dim("b", 8))));
-    b.result("y", b.relabel(x, Shape.of(new Dim("c", 4), new Dim("d", 8))));
+    b.result("y", o.relabel(x, Shape.of(new Dim("c", 4), new Dim("d", 8))));
     ShardedFunc s = Shard.run(b.build(), MESH, rules("a", List.of("data"), "d", List.of("model")));
     assertEquals(List.of(
         "%1 = all_gather[a over data] %0 : f32[a=4, b=8]",
@@ -65,8 +68,9 @@ class ShardTest {
   @Test
   void reshapeOfLeadingSplitDimsIsLocal() {
     FuncBuilder b = new FuncBuilder("f");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(new Dim("batch", 4), new Dim("seq", 6))));
-    b.result("y", b.reshape(x, Shape.of(new Dim("group", 8), new Dim("token", 3))));
+    b.result("y", o.reshape(x, Shape.of(new Dim("group", 8), new Dim("token", 3))));
     ShardedFunc s = Shard.run(b.build(), MESH, rules("batch", List.of("data"), "group", List.of("data")));
     assertEquals(List.of("%1 = reshape %0 : f32[group=4, token=3]"), ops(s));
   }
@@ -74,8 +78,9 @@ class ShardTest {
   @Test
   void reshapeThatCutsAcrossDevicesGoesThroughTheWholeTensor() {
     FuncBuilder b = new FuncBuilder("f");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", new TensorType(DType.F32, Shape.of(new Dim("batch", 4), new Dim("seq", 6))));
-    b.result("y", b.reshape(x, Shape.of(new Dim("group", 8), new Dim("token", 3))));
+    b.result("y", o.reshape(x, Shape.of(new Dim("group", 8), new Dim("token", 3))));
     ShardedFunc s = Shard.run(b.build(), MESH, rules("seq", List.of("model"), "group", List.of("data")));
     assertEquals(List.of(
         "%1 = all_gather[seq over model] %0 : f32[batch=4, seq=6]",

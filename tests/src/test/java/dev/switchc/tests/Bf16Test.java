@@ -3,8 +3,6 @@ package dev.switchc.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.switchc.cli.LayerRun;
-import dev.switchc.cli.RunStats;
 import dev.switchc.frontend.Dispatch;
 import dev.switchc.frontend.Mode;
 import dev.switchc.ir.DType;
@@ -32,10 +30,7 @@ class Bf16Test {
   void bf16IsCloseToTheF32Reference(Dispatch dispatch) {
     Case c = Cases.of("bf16", Cases.layer(2, 32, 32, 64, 4, 32).capacityFactor(1.0).minCapacity(1).activationDtype(DType.BF16).dispatch(dispatch), Mode.EVAL, 11);
     SwitchReference.Result want = c.expected();
-    RunStats.Result got;
-    try (LayerRun run = new LayerRun(c.layer(), Mode.EVAL)) {
-      got = run.run(c.params(), c.x());
-    }
+    Runs.Layer got = Runs.layer(c.layer(), Mode.EVAL, c.params(), c.x());
     assertArrayEquals(want.tokensPerExpert(), LayerNumericsTest.toLong(got.tokensPerExpert()));
     assertEquals(want.droppedFraction(), got.droppedFraction(), 1e-7);
     assertEquals(want.auxLoss(), got.auxLoss(), 1e-5 * want.auxLoss());
@@ -67,10 +62,7 @@ class Bf16Test {
     params.put("router/w", router);
     params.put("experts/wi", wi);
     params.put("experts/wo", wo);
-    RunStats.Result got;
-    try (LayerRun run = new LayerRun(layer, Mode.EVAL)) {
-      got = run.run(params, x);
-    }
+    Runs.Layer got = Runs.layer(layer, Mode.EVAL, params, x);
     assertArrayEquals(new int[] {0, 8}, got.tokensPerExpert(), "an f32 router sends every token to expert 1");
     // Aux loss = 0.01 * E * sum_i f_i P_i with f = (0, 1): 0.02 * mean_t p1(t), p1 = sigmoid(x0 * 2^-12).
     double meanP1 = 0;

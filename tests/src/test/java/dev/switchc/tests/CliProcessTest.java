@@ -54,8 +54,8 @@ class CliProcessTest {
     Run r = switchc("compile", example.toString(), "--set", "dispatch=einsum", "-o", dir.resolve("c").toString());
     assertEquals(0, r.status(), r.err());
     String here = StableHlo.compile(SwitchLayerIr.build(
-        dev.switchc.frontend.spec.Overrides.apply(example, List.of("dispatch=einsum")), Mode.EVAL)).text();
+        dev.switchc.frontend.spec.Overrides.load(example, List.of("dispatch=einsum"), java.util.Optional.empty(), List.of()).definition(dev.switchc.frontend.SwitchLayerSpec.class), Mode.EVAL)).text();
     assertEquals(here, Files.readString(dir.resolve("c").resolve("module.mlir")));
-    assertTrue(SpecFile.parse(example).value().tokens() > 0);
+    assertTrue(SpecFile.parse(example).spec(dev.switchc.frontend.SwitchLayerSpec.class).tokens() > 0);
   }
 }

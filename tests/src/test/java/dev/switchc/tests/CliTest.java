@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.cli.Main;
-import dev.switchc.cli.io.FloatArray;
-import dev.switchc.cli.io.JsonParser;
-import dev.switchc.cli.io.Npy;
-import dev.switchc.cli.io.Safetensors;
+import dev.switchc.driver.io.FloatArray;
+import dev.switchc.driver.io.Json;
+import dev.switchc.driver.io.Npy;
+import dev.switchc.driver.io.Safetensors;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.SwitchLayerIr;
 import dev.switchc.frontend.spec.Overrides;
@@ -86,7 +86,7 @@ class CliTest {
     Compare.close("y.npy", got.data(), want.y(), 1e-4);
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> s = (Map<String, Object>) JsonParser.parse(Files.readString(stats));
+    Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(stats));
     assertEquals(want.auxLoss(), ((Number) s.get("aux_loss")).doubleValue(), 1e-5 * want.auxLoss());
     assertEquals(want.droppedFraction(), ((Number) s.get("dropped_fraction")).doubleValue(), 1e-7);
     assertTrue(want.droppedFraction() > 0, "capacity factor 0.5 must overflow");
@@ -126,7 +126,7 @@ class CliTest {
     Outcome o = cli(args("run", EXAMPLE, SMALL, "--set", "train_capacity_factor=2.0", "--train", "--output", dir.resolve("t.npy"), "--stats", stats));
     assertEquals(0, o.status(), o.err());
     @SuppressWarnings("unchecked")
-    Map<String, Object> s = (Map<String, Object>) JsonParser.parse(Files.readString(stats));
+    Map<String, Object> s = (Map<String, Object>) Json.parse(Files.readString(stats));
     assertEquals("train", s.get("mode"));
     assertEquals(16L, ((Number) s.get("expert_capacity")).longValue()); // floor(32 * 2.0 / 4)
   }
@@ -237,7 +237,7 @@ class CliTest {
     assertEquals(0, c.status(), c.err());
     for (String f : List.of("module.mlir", "plan.json", "plan.pb", "ir.txt", "summary.txt")) assertTrue(Files.exists(out.resolve(f)), f);
     assertTrue(Files.readString(out.resolve("module.mlir")).contains("mhlo.num_partitions = 8 : i32"));
-    assertEquals(dev.switchc.cli.report.proto.Plan.parseFrom(Files.readAllBytes(out.resolve("plan.pb"))).getMesh().getDevices(), 8);
+    assertEquals(dev.switchc.driver.report.proto.Plan.parseFrom(Files.readAllBytes(out.resolve("plan.pb"))).getMesh().getDevices(), 8);
     Outcome bad = cli(args("plan", EXAMPLE, "--mesh", "data=2,expert=3"));
     assertEquals(2, bad.status());
     assertTrue(bad.err().contains("cannot shard dim"), bad.err());
@@ -248,7 +248,7 @@ class CliTest {
     Path out = dir.resolve("compiled");
     Outcome o = cli(args("compile", EXAMPLE, SMALL, "-o", out));
     assertEquals(0, o.status(), o.err());
-    String expected = StableHlo.compile(SwitchLayerIr.build(Overrides.apply(EXAMPLE, SMALL.stream().filter(s -> !s.equals("--set")).toList()), Mode.EVAL)).text();
+    String expected = StableHlo.compile(SwitchLayerIr.build(Overrides.load(EXAMPLE, SMALL.stream().filter(s -> !s.equals("--set")).toList(), java.util.Optional.empty(), List.of()).definition(dev.switchc.frontend.SwitchLayerSpec.class), Mode.EVAL)).text();
     assertEquals(expected, Files.readString(out.resolve("module.mlir")));
     assertTrue(Files.readString(out.resolve("summary.txt")).contains("expert capacity 4 per group"), Files.readString(out.resolve("summary.txt")));
   }

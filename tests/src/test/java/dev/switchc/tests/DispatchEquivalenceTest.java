@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.LayerRun;
-import dev.switchc.cli.RunStats;
 import dev.switchc.frontend.Dispatch;
 import dev.switchc.frontend.Mode;
 import dev.switchc.ir.DType;
@@ -20,13 +18,8 @@ class DispatchEquivalenceTest {
   void gatherAndEinsumAgree(DType dtype) {
     Case g = Cases.of("gather", Cases.layer(2, 64, 32, 64, 8, 32).capacityFactor(0.75).minCapacity(1).activationDtype(dtype).dispatch(Dispatch.GATHER), Mode.EVAL, 3);
     Case e = Cases.of("einsum", Cases.layer(2, 64, 32, 64, 8, 32).capacityFactor(0.75).minCapacity(1).activationDtype(dtype).dispatch(Dispatch.EINSUM), Mode.EVAL, 3);
-    RunStats.Result a, b;
-    try (LayerRun run = new LayerRun(g.layer(), Mode.EVAL)) {
-      a = run.run(g.params(), g.x());
-    }
-    try (LayerRun run = new LayerRun(e.layer(), Mode.EVAL)) {
-      b = run.run(e.params(), e.x());
-    }
+    Runs.Layer a = Runs.layer(g.layer(), Mode.EVAL, g.params(), g.x());
+    Runs.Layer b = Runs.layer(e.layer(), Mode.EVAL, e.params(), e.x());
     assertTrue(a.droppedFraction() > 0, "the case must drop tokens");
     assertArrayEquals(a.tokensPerExpert(), b.tokensPerExpert());
     assertEquals(a.droppedFraction(), b.droppedFraction());

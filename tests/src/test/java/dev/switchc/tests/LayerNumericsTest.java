@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.LayerRun;
-import dev.switchc.cli.RunStats;
 import dev.switchc.frontend.Activation;
 import dev.switchc.frontend.Dispatch;
 import dev.switchc.frontend.Mode;
@@ -58,10 +56,7 @@ class LayerNumericsTest {
   void matchesReference(String name, Object builder, Mode mode, Dispatch dispatch) {
     Case c = make(builder, mode, dispatch, name);
     SwitchReference.Result want = c.expected();
-    RunStats.Result got;
-    try (LayerRun run = new LayerRun(c.layer(), mode)) {
-      got = run.run(c.params(), c.x());
-    }
+    Runs.Layer got = Runs.layer(c.layer(), mode, c.params(), c.x());
     assertEquals(want.expertCapacity(), got.expertCapacity(), "expert capacity");
     assertEquals(want.groups(), c.spec().groups(), "groups");
     assertArrayEquals(want.tokensPerExpert(), toLong(got.tokensPerExpert()), "tokens per expert (before capacity)");

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.Compilation;
+import dev.switchc.driver.Compilation;
 import dev.switchc.cli.Main;
-import dev.switchc.cli.ModelRun;
-import dev.switchc.cli.io.FloatArray;
-import dev.switchc.cli.io.JsonParser;
-import dev.switchc.cli.io.Npy;
-import dev.switchc.cli.io.Safetensors;
+import dev.switchc.driver.ProgramRun;
+import dev.switchc.driver.io.FloatArray;
+import dev.switchc.driver.io.Json;
+import dev.switchc.driver.io.Npy;
+import dev.switchc.driver.io.Safetensors;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit.ParamSpec;
-import dev.switchc.frontend.model.ModelParams;
-import dev.switchc.frontend.model.ModelProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.ir.Dim;
@@ -64,7 +63,7 @@ class ModelCliTest {
   }
 
   static Map<?, ?> json(Path file) throws Exception {
-    return (Map<?, ?>) JsonParser.parse(Files.readString(file));
+    return (Map<?, ?>) Json.parse(Files.readString(file));
   }
 
   static double number(Map<?, ?> m, String key) {
@@ -152,7 +151,7 @@ class ModelCliTest {
     runCounter++;
     Outcome o = cli("run", "--preset", preset, List.of(extra), "--output", logits, "--stats", stats);
     assertEquals(0, o.status(), o.err());
-    assertTrue(o.out().contains("wrote logits " + logits + "\n") && o.out().contains("wrote losses " + stats + "\n"), o.out());
+    assertTrue(o.out().contains("wrote output logits " + logits + "\n") && o.out().contains("wrote stats " + stats + "\n"), o.out());
     RunResult r = new RunResult(Npy.readFloats(logits), json(stats), o.out());
     RUNS.put(key, r);
     return r;
@@ -230,10 +229,10 @@ class ModelCliTest {
     assertFalse(Arrays.equals(a.logits().data(), run("tiny-switch").logits().data()), "the default (seeded) ids give other logits");
 
     // The same arrays run again (through the library: seed 0 parameters, the preset's mesh) give the same numbers.
-    ModelProgram program = Presets.load("tiny-switch");
-    try (ModelRun lib = new ModelRun(Compilation.of(program, Mode.EVAL))) {
-      ModelSpec s = program.model().value();
-      ModelRun.Result r = lib.run(ModelParams.init(ModelParams.of(lib.compilation().global()), s.initScale(), 0), inputs, targets);
+    Program program = Presets.load("tiny-switch");
+    try (ProgramRun lib = ProgramRun.load(Compilation.of(program, Mode.EVAL))) {
+      ModelSpec s = program.spec(ModelSpec.class);
+      Runs.Model r = Runs.model(lib, lib.initialParameters(0), inputs, targets);
       assertEquals(r.loss(), (float) number(a.stats(), "loss"));
       assertEquals(r.crossEntropy(), (float) ce);
       assertEquals(r.auxLoss(), (float) number(a.stats(), "aux_loss"));
@@ -374,7 +373,7 @@ class ModelCliTest {
   void targetsForADecoderOnlyModel() throws Exception {
     Path tg = dir.resolve("lm-targets.npy");
     Npy.writeInts(tg, new long[] {BATCH, SEQ}, ids(31, BATCH, SEQ, 0));
-    userError("error: --targets: a decoder_only model predicts its --input ids shifted by one; it takes no targets",
+    userError("error: --targets: this model takes no targets; give only --input",
         "run", "--preset", "tiny-switch-lm", "--targets", tg);
   }
 
@@ -422,7 +421,7 @@ class ModelCliTest {
   @Test
   void parameterFileMissingATensorOrWithAMisshapenOne() throws Exception {
     // A complete file for tiny-switch (zeros), then one without a tensor and one with a transposed one.
-    List<ParamSpec> specs = ModelParams.of(Compilation.of(Presets.load("tiny-switch"), Mode.EVAL).global());
+    List<ParamSpec> specs = ProgramRun.load(Compilation.of(Presets.load("tiny-switch"), Mode.EVAL)).parameters();
     Map<String, FloatArray> full = new LinkedHashMap<>();
     for (ParamSpec p : specs)
       full.put(p.name(), new FloatArray(p.shape().dims().stream().mapToLong(Dim::size).toArray(), new float[(int) p.shape().elements()]));
@@ -464,7 +463,7 @@ class ModelCliTest {
     Map<?, ?> plan = json(out.resolve("plan.json"));
     assertEquals("switch_transformer", plan.get("program"));
     assertEquals(68480L, ((Map<?, ?>) plan.get("parameters")).get("total"));
-    var pb = dev.switchc.cli.report.proto.Plan.parseFrom(Files.readAllBytes(out.resolve("plan.pb")));
+    var pb = dev.switchc.driver.report.proto.Plan.parseFrom(Files.readAllBytes(out.resolve("plan.pb")));
     assertEquals(4, pb.getMesh().getDevices());
     String summary = Files.readString(out.resolve("summary.txt"));
     assertTrue(summary.startsWith("model switch_transformer, 68480 parameters\n"), summary);

@@ -3,12 +3,11 @@ package dev.switchc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.ModelRun;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.ProgramRun;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
-import dev.switchc.frontend.model.ModelParams;
-import dev.switchc.frontend.model.ModelProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.tests.reference.TransformerReference;
@@ -49,20 +48,20 @@ class ModelNumericsTest {
   }
 
   /** The case on one device (the presets' meshes are tested in ModelShardedRunTest). */
-  static ModelProgram program(Case c) {
-    return ModelProgram.single(((ModelProgram) Presets.load(c.preset(), c.sets(), Optional.empty(), List.of())).model());
+  static Program program(Case c) {
+    return Program.single(Presets.load(c.preset(), c.sets(), Optional.empty(), List.of()).definition());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void forwardPassMatchesTheReference(Case c) {
-    ModelProgram program = program(c);
-    ModelSpec s = program.model().value();
-    try (ModelRun run = new ModelRun(Compilation.of(program, Mode.EVAL))) {
+    Program program = program(c);
+    ModelSpec s = program.spec(ModelSpec.class);
+    try (ProgramRun run = ProgramRun.load(Compilation.of(program, Mode.EVAL))) {
       Data data = Data.of(run, s, 7, 1);
       Map<String, float[]> params = data.params();
       int[] inputs = data.inputs(), targets = data.targets();
-      ModelRun.Result actual = run.run(params, inputs, targets);
+      Runs.Model actual = Runs.model(run, params, inputs, targets);
       TransformerReference.Result expected = TransformerReference.forward(config(s), params, inputs, targets);
 
       // f32 through two layers: about 1e-6 of the logits' scale here; a wrong mask, bucket or gate is off by 1e-2 or more.
@@ -84,14 +83,14 @@ class ModelNumericsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("bf16Cases")
   void bf16ActivationsStayCloseToTheReference(Case c) {
-    ModelProgram program = program(c);
-    ModelSpec s = program.model().value();
-    try (ModelRun run = new ModelRun(Compilation.of(program, Mode.EVAL))) {
+    Program program = program(c);
+    ModelSpec s = program.spec(ModelSpec.class);
+    try (ProgramRun run = ProgramRun.load(Compilation.of(program, Mode.EVAL))) {
       assertTrue(run.compilation().spmdText().text().contains("bf16"), c + ": the module computes in bf16");
       Data data = Data.of(run, s, 7, 1);
       Map<String, float[]> params = data.params();
       int[] inputs = data.inputs(), targets = data.targets();
-      ModelRun.Result actual = run.run(params, inputs, targets);
+      Runs.Model actual = Runs.model(run, params, inputs, targets);
       TransformerReference.Result expected = TransformerReference.forward(config(s), params, inputs, targets);
       // Rounding can flip a near-tie in the router, which changes a few tokens' logits outright, so
       // the measure is the root-mean-square error over the whole tensor (f32 runs are checked elementwise above).
@@ -129,16 +128,16 @@ class ModelNumericsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("trainingCases")
   void trainingModeNoiseMatchesTheReference(Case c) {
-    ModelProgram program = program(c);
-    ModelSpec s = program.model().value();
-    try (ModelRun run = new ModelRun(Compilation.of(program, Mode.TRAIN))) {
-      assertTrue(run.takesSeed(), c + ": a training program with noise takes a seed");
+    Program program = program(c);
+    ModelSpec s = program.spec(ModelSpec.class);
+    try (ProgramRun run = ProgramRun.load(Compilation.of(program, Mode.TRAIN))) {
+      assertTrue(Runs.takesSeed(run), c + ": a training program with noise takes a seed");
       Data data = Data.of(run, s, 7, 1);
       Map<String, float[]> params = data.params();
       int[] inputs = data.inputs(), targets = data.targets();
       TransformerReference.Config config = config(s, s.trainCapacityFactor());
       for (int seed : new int[] {11, -5}) {
-        ModelRun.Result actual = run.run(params, inputs, targets, seed);
+        Runs.Model actual = Runs.model(run, params, inputs, targets, seed);
         TransformerReference.Result expected = TransformerReference.forward(config, params, inputs, targets,
             new TransformerReference.Noise(seed, s.dropout(), s.expertDropout(), s.routerJitter()));
         Compare.closeToScale(c + " seed " + seed + ": logits", actual.logits(), expected.logits(), 2e-5);
@@ -146,15 +145,15 @@ class ModelNumericsTest {
         assertEquals(expected.auxLoss(), actual.auxLoss(), 1e-6 + 1e-5 * expected.auxLoss(), c + ": aux_loss");
         assertEquals(expected.zLoss(), actual.zLoss(), 1e-6 + 1e-5 * expected.zLoss(), c + ": z_loss");
       }
-      ModelRun.Result one = run.run(params, inputs, targets, 11), other = run.run(params, inputs, targets, 12);
+      Runs.Model one = Runs.model(run, params, inputs, targets, 11), other = Runs.model(run, params, inputs, targets, 12);
       assertTrue(one.loss() != other.loss(), c + ": another seed draws other noise");
     }
   }
 
   /** Parameters drawn from {@code paramSeed} and padded token ids from {@code idSeed} for {@code run}'s model. */
   record Data(Map<String, float[]> params, int[] inputs, int[] targets) {
-    static Data of(ModelRun run, ModelSpec s, long paramSeed, long idSeed) {
-      Map<String, float[]> params = ModelParams.init(ModelParams.of(run.compilation().global()), s.initScale(), paramSeed);
+    static Data of(ProgramRun run, ModelSpec s, long paramSeed, long idSeed) {
+      Map<String, float[]> params = run.initialParameters(paramSeed);
       int[] inputs = padded(ParameterInit.tokenIds(idSeed, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq());
       int[] targets = s.encoderDecoder()
           ? padded(ParameterInit.tokenIds(idSeed, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()) : null;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.report.PlanText;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.report.PlanText;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.ir.DType;

@@ -3,12 +3,11 @@ package dev.switchc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.ModelRun;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.ProgramRun;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
-import dev.switchc.frontend.model.ModelParams;
-import dev.switchc.frontend.model.ModelProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.ir.plan.Plan;
@@ -56,14 +55,14 @@ class ModelShardedRunTest {
   @MethodSource("trainingCases")
   void trainingNoiseIsTheSameOnEveryMesh(Case c) {
     List<String> noise = List.of("dropout=0.1", "expert_dropout=0.4", "router_jitter=0.05");
-    ModelProgram sharded = (ModelProgram) Presets.load(c.preset(), noise, Optional.of(c.mesh()), List.of());
-    ModelSpec s = sharded.model().value();
-    try (ModelRun one = new ModelRun(Compilation.of(ModelProgram.single(sharded.model()), Mode.TRAIN));
-        ModelRun many = new ModelRun(Compilation.of(sharded, Mode.TRAIN))) {
-      Map<String, float[]> params = ModelParams.init(ModelParams.of(one.compilation().global()), s.initScale(), 3);
+    Program sharded = (Program) Presets.load(c.preset(), noise, Optional.of(c.mesh()), List.of());
+    ModelSpec s = sharded.spec(ModelSpec.class);
+    try (ProgramRun one = ProgramRun.load(Compilation.of(Program.single(sharded.definition()), Mode.TRAIN));
+        ProgramRun many = ProgramRun.load(Compilation.of(sharded, Mode.TRAIN))) {
+      Map<String, float[]> params = one.initialParameters(3);
       int[] inputs = ParameterInit.tokenIds(5, "inputs", s.batch() * s.seq(), s.vocab());
       int[] targets = ParameterInit.tokenIds(5, "targets", s.batch() * s.decSeq(), s.vocab());
-      ModelRun.Result expected = one.run(params, inputs, targets, 42), actual = many.run(params, inputs, targets, 42);
+      Runs.Model expected = Runs.model(one, params, inputs, targets, 42), actual = Runs.model(many, params, inputs, targets, 42);
       double[] reference = new double[expected.logits().length];
       for (int i = 0; i < reference.length; i++) reference[i] = expected.logits()[i];
       Compare.closeToScale(c + " (training noise): logits", actual.logits(), reference, 1e-5);
@@ -74,9 +73,9 @@ class ModelShardedRunTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void shardedRunEqualsTheSingleDeviceRun(Case c) {
-    ModelProgram sharded = (ModelProgram) Presets.load(c.preset(), c.sets(), Optional.of(c.mesh()), List.of());
-    ModelProgram single = ModelProgram.single(sharded.model());
-    ModelSpec s = sharded.model().value();
+    Program sharded = (Program) Presets.load(c.preset(), c.sets(), Optional.of(c.mesh()), List.of());
+    Program single = Program.single(sharded.definition());
+    ModelSpec s = sharded.spec(ModelSpec.class);
     Compilation shardedC = Compilation.of(sharded, Mode.EVAL);
     assertTrue(shardedC.multiDevice(), c + ": must run on several devices");
     if (c.mesh().contains("expert")) {
@@ -85,12 +84,12 @@ class ModelShardedRunTest {
           + java.util.stream.LongStream.range(0, s.decoderLayers()).filter(s::isSwitch).count();
       assertEquals(2 * sparse, a2a.size(), c + ": one all-to-all each way per Switch layer");
     }
-    try (ModelRun one = new ModelRun(Compilation.of(single, Mode.EVAL)); ModelRun many = new ModelRun(shardedC)) {
+    try (ProgramRun one = ProgramRun.load(Compilation.of(single, Mode.EVAL)); ProgramRun many = ProgramRun.load(shardedC)) {
       ModelNumericsTest.Data data = ModelNumericsTest.Data.of(one, s, 3, 5);
       Map<String, float[]> params = data.params();
       int[] inputs = data.inputs(), targets = data.targets();
-      ModelRun.Result expected = one.run(params, inputs, targets);
-      ModelRun.Result actual = many.run(params, inputs, targets);
+      Runs.Model expected = Runs.model(one, params, inputs, targets);
+      Runs.Model actual = Runs.model(many, params, inputs, targets);
       double[] reference = new double[expected.logits().length];
       for (int i = 0; i < reference.length; i++) reference[i] = expected.logits()[i];
       // Sums split over devices add in another order: equal to f32 rounding, not bitwise.

@@ -3,8 +3,10 @@ package dev.switchc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.switchc.cli.report.PlanHtml;
+
+import dev.switchc.driver.report.PlanHtml;
 import dev.switchc.ir.plan.Plan;
 import java.awt.image.BufferedImage;
 import java.io.File;
@@ -25,8 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The HTML plan as a browser shows it: headless Chromium (installed by .ci/run) renders the page;
  * the rendered DOM has one device cell per device for every pictured tensor, each labelled with the
- * right shard, and the screenshot shows the cells' colours. Without Chromium the test fails (skip
- * it only deliberately, with -Dswitchc.noBrowser=true).
+ * right shard, and the screenshot shows the cells' colours. Without Chromium the test fails; switched
+ * off deliberately (-Dswitchc.noBrowser=true) it reports itself skipped.
  */
 class PlanHtmlBrowserTest {
   static final String CHROMIUM = "/usr/bin/chromium";
@@ -54,7 +56,7 @@ class PlanHtmlBrowserTest {
   @ParameterizedTest
   @ValueSource(strings = {"expert=4", "data=2,expert=4", "data=2,expert=2,model=2"})
   void theMeshPicturesRender(String mesh) throws Exception {
-    if (Boolean.getBoolean("switchc.noBrowser")) return;
+    assumeFalse(Boolean.getBoolean("switchc.noBrowser"), "the browser test is switched off (-Dswitchc.noBrowser=true)");
     if (!new File(CHROMIUM).canExecute()) fail(CHROMIUM + " is missing: .ci/install-chromium (run by the tests module build) could not install it; apt-get install chromium");
     Plan plan = PlanTest.compile(mesh).plan();
     List<String> drawn = PlanHtml.defaultTensors(plan);

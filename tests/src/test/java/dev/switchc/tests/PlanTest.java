@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.report.PlanJson;
-import dev.switchc.cli.report.PlanProto;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.report.PlanJson;
+import dev.switchc.driver.report.PlanProto;
 import dev.switchc.frontend.Mode;
-import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.spec.Overrides;
 import dev.switchc.ir.DType;
 import dev.switchc.ir.plan.Plan;
@@ -26,7 +26,7 @@ class PlanTest {
   static final Path GOLDEN = Path.of("src/test/resources/golden");
 
   static Compilation compile(String mesh, String... sets) {
-    SwitchProgram p = Overrides.applyProgram(EXAMPLE, List.of(sets), Optional.of(mesh), List.of());
+    Program p = Overrides.load(EXAMPLE, List.of(sets), Optional.of(mesh), List.of());
     return Compilation.of(p, Mode.EVAL);
   }
 
@@ -86,7 +86,7 @@ class PlanTest {
   @ValueSource(strings = {"tiny-gather@expert=2", "tiny-einsum-bf16@expert=2,model=2"})
   void goldenPlansAndSpmdModules(String config) throws Exception {
     String name = config.substring(0, config.indexOf('@')), mesh = config.substring(config.indexOf('@') + 1);
-    SwitchProgram p = Overrides.applyProgram(name + ".swc", Files.readString(GOLDEN.resolve(name + ".swc")), List.of(), Optional.of(mesh), List.of());
+    Program p = Overrides.load(name + ".swc", Files.readString(GOLDEN.resolve(name + ".swc")), List.of(), Optional.of(mesh), List.of());
     Compilation c = Compilation.of(p, Mode.EVAL);
     String json = PlanJson.render(c.plan()), module = c.spmdText().text();
     String base = name + "." + mesh.replace(",", "_").replace("=", "");
@@ -102,7 +102,7 @@ class PlanTest {
     assertFalse(module.contains("?"), "static shapes only");
     // protobuf: deterministic and parseable back to the same message
     byte[] pb = PlanProto.write(c.plan());
-    assertEquals(PlanProto.toProto(c.plan()), dev.switchc.cli.report.proto.Plan.parseFrom(pb));
+    assertEquals(PlanProto.toProto(c.plan()), dev.switchc.driver.report.proto.Plan.parseFrom(pb));
     assertEquals(java.util.Arrays.toString(pb), java.util.Arrays.toString(PlanProto.write(Compilation.of(p, Mode.EVAL).plan())));
   }
 }

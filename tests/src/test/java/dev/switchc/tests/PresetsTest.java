@@ -3,9 +3,9 @@ package dev.switchc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.io.JsonParser;
-import dev.switchc.cli.report.PlanJson;
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.io.Json;
+import dev.switchc.driver.report.PlanJson;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.lowering.CompiledModule;
@@ -37,7 +37,7 @@ class PresetsTest {
   })
   void parameterTotalMatchesThePaper(String preset, String paper, double relative, String table) {
     Compilation c = Compilation.of(Presets.load(preset), Mode.EVAL);
-    Map<?, ?> json = (Map<?, ?>) JsonParser.parse(PlanJson.render(c.plan()));
+    Map<?, ?> json = (Map<?, ?>) Json.parse(PlanJson.render(c.plan()));
     long total = ((Number) ((Map<?, ?>) json.get("parameters")).get("total")).longValue();
     double printed = printedValue(paper);
     double tolerance = Math.max(printedHalfUnit(paper), relative * printed);

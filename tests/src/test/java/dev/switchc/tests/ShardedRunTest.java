@@ -5,21 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchc.cli.Compilation;
-import dev.switchc.cli.LayerRun;
-import dev.switchc.cli.RunStats;
+import dev.switchc.driver.Compilation;
 import dev.switchc.frontend.DefaultLayout;
 import dev.switchc.frontend.Dispatch;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.SwitchLayer;
-import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.LocatedMesh;
+import dev.switchc.frontend.Program;
 import dev.switchc.ir.DType;
 import dev.switchc.ir.Mesh;
 import dev.switchc.lowering.Lower;
 import dev.switchc.lowering.hlo.HloFunc;
 import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloOp;
-import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.HostTensor;
 import dev.switchc.runtime.cpu.spmd.SpmdProgram;
 import dev.switchc.tests.Cases.Case;
 import java.util.ArrayList;
@@ -39,15 +38,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ShardedRunTest {
   static final List<String> MESHES = List.of("data=2", "expert=4", "data=2,expert=2", "data=2,expert=4", "expert=2,model=2", "data=2,expert=2,model=2");
 
-  static SwitchProgram on(Case c, String mesh) {
+  static Program on(Case c, String mesh) {
     Mesh m = ShardingPassTest.mesh(mesh);
-    return new SwitchProgram(c.layer(), new dev.switchc.frontend.Located<>(m, c.layer().where()), DefaultLayout.forLayer(m));
+    return new Program(c.layer(), new LocatedMesh(m, c.layer().where().block(), java.util.Map.of(), dev.switchc.ir.RuleOrigin.DSL),
+        DefaultLayout.forLayer(m));
   }
 
-  static RunStats.Result run(SwitchProgram program, Case c) {
-    try (LayerRun run = new LayerRun(Compilation.of(program, c.mode()))) {
-      return run.run(c.params(), c.x());
-    }
+  static Runs.Layer run(Program program, Case c) {
+    return Runs.layer(Compilation.of(program, c.mode()), c.params(), c.x());
   }
 
   static Stream<Arguments> cases() {
@@ -69,8 +67,8 @@ class ShardedRunTest {
   @MethodSource("cases")
   void shardedEqualsUnsharded(String mesh, String name, SwitchLayer.Builder builder, DType dtype) {
     Case c = Cases.of(name, builder.activationDtype(dtype), Mode.EVAL, 5);
-    RunStats.Result single = run(SwitchProgram.single(c.layer()), c);
-    RunStats.Result sharded = run(on(c, mesh), c);
+    Runs.Layer single = run(Program.single(c.layer()), c);
+    Runs.Layer sharded = run(on(c, mesh), c);
     assertArrayEquals(single.tokensPerExpert(), sharded.tokensPerExpert(), "tokens per expert");
     assertEquals(single.droppedFraction(), sharded.droppedFraction(), "dropped fraction");
     assertEquals(single.auxLoss(), sharded.auxLoss(), 1e-6 * Math.abs(single.auxLoss()), "aux loss");
@@ -96,13 +94,13 @@ class ShardedRunTest {
     Mesh m = ShardingPassTest.mesh("data=2,expert=2");
     java.util.Map<String, List<String>> rules = new LinkedHashMap<>(DefaultLayout.forLayer(m).rules());
     rules.put("batch", List.of("data"));
-    SwitchProgram program = new SwitchProgram(c.layer(), new dev.switchc.frontend.Located<>(m, c.layer().where()),
+    Program program = new Program(c.layer(), new LocatedMesh(m, c.layer().where().block(), java.util.Map.of(), dev.switchc.ir.RuleOrigin.DSL),
         new dev.switchc.ir.Layout(rules, DefaultLayout.forLayer(m).where()));
     Compilation comp = Compilation.of(program, Mode.EVAL);
     List<dev.switchc.ir.plan.CollectiveKind> kinds = comp.plan().collectives().stream().map(dev.switchc.ir.plan.Plan.Collective::kind).toList();
     assertTrue(kinds.contains(dev.switchc.ir.plan.CollectiveKind.ALL_GATHER), kinds.toString());
     assertTrue(comp.spmdText().text().contains("stablehlo.partition_id"));
-    RunStats.Result single = run(SwitchProgram.single(c.layer()), c), sharded = run(program, c);
+    Runs.Layer single = run(Program.single(c.layer()), c), sharded = run(program, c);
     assertArrayEquals(single.tokensPerExpert(), sharded.tokensPerExpert());
     Compare.close("y", sharded.y(), Compare.toDouble(single.y()), 1e-5);
   }
@@ -111,18 +109,18 @@ class ShardedRunTest {
   @Test
   void corruptedReplicaGroupsGiveWrongNumbers() {
     Case c = Cases.of("corrupt", Cases.layer(8, 16, 32, 64, 8, 16).capacityFactor(1.0).minCapacity(1), Mode.EVAL, 5);
-    SwitchProgram program = on(c, "data=2,expert=2");
+    Program program = on(c, "data=2,expert=2");
     Compilation comp = Compilation.of(program, Mode.EVAL);
     HloModule good = comp.spmd();
     HloModule bad = transposeAllToAllGroups(good);
     Map<String, HostTensor> inputs = new LinkedHashMap<>();
     for (var p : Lower.signature(comp.global()).inputs())
       inputs.put(p.name(), HostTensor.ofFloats(p.type(), p.name().equals("x") ? c.x() : c.params().get(p.name())));
-    float[] want = run(SwitchProgram.single(c.layer()), c).y();
+    float[] want = run(Program.single(c.layer()), c).y();
     try (SpmdProgram ok = SpmdProgram.load(good, Lower.signature(comp.global()));
          SpmdProgram wrong = SpmdProgram.load(bad, Lower.signature(comp.global()))) {
-      Compare.close("y with the emitted groups", ok.run(inputs).global().get("y").floats(), Compare.toDouble(want), 1e-5);
-      float[] got = wrong.run(inputs).global().get("y").floats();
+      Compare.close("y with the emitted groups", ok.run(inputs).get("y").floats(), Compare.toDouble(want), 1e-5);
+      float[] got = wrong.run(inputs).get("y").floats();
       assertThrows(AssertionError.class, () -> Compare.close("y with transposed groups", got, Compare.toDouble(want), 1e-2));
     }
   }

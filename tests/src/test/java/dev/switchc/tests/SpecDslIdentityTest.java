@@ -47,7 +47,7 @@ class SpecDslIdentityTest {
 
   @Test
   void specFileAndDslGiveTheSameModelIrAndStableHlo() {
-    Located<SwitchLayerSpec> fromFile = SpecFile.parse("layer.swc", SPEC);
+    Located<SwitchLayerSpec> fromFile = SpecFile.parse("layer.swc", SPEC).definition(SwitchLayerSpec.class);
     Located<SwitchLayerSpec> fromDsl = dsl();
     assertEquals(fromDsl.value(), fromFile.value());
     for (Mode mode : Mode.values()) {
@@ -62,8 +62,8 @@ class SpecDslIdentityTest {
 
   @Test
   void compilingTwiceIsByteIdentical() {
-    String first = StableHlo.compile(SwitchLayerIr.build(SpecFile.parse("layer.swc", SPEC), Mode.EVAL)).text();
-    String second = StableHlo.compile(SwitchLayerIr.build(SpecFile.parse("layer.swc", SPEC), Mode.EVAL)).text();
+    String first = StableHlo.compile(SwitchLayerIr.build(SpecFile.parse("layer.swc", SPEC).definition(SwitchLayerSpec.class), Mode.EVAL)).text();
+    String second = StableHlo.compile(SwitchLayerIr.build(SpecFile.parse("layer.swc", SPEC).definition(SwitchLayerSpec.class), Mode.EVAL)).text();
     assertEquals(first, second);
   }
 

@@ -9,12 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The model-level lines of a sharding plan: architecture, depth, routing and tokens per device. */
-public final class ModelPlanFacts {
+final class ModelPlanFacts {
   private ModelPlanFacts() {}
 
-  public static Map<String, String> of(ModelSpec s, Mode mode, Mesh mesh, Layout layout) {
+  static Map<String, String> of(ModelSpec s, Mode mode, Mesh mesh, Layout layout) {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("mode", mode.name().toLowerCase(Locale.ROOT));
+    f.put("mode", mode.specName());
     f.put("architecture", s.architecture().specName());
     f.put("layers", s.encoderDecoder() ? s.encoderLayers() + " encoder + " + s.decoderLayers() + " decoder" : s.decoderLayers() + " decoder");
     long sparse = 0;
@@ -32,7 +32,7 @@ public final class ModelPlanFacts {
       BigDecimal cf = s.capacityFactor(mode);
       f.put("experts", s.experts() + " per Switch layer, " + s.experts() / mesh.size(layout.axes("experts")) + " per device");
       f.put("routing", "top-" + s.topK());
-      f.put("capacity_factor", (cf.scale() < 1 ? cf.setScale(1) : cf).toPlainString());
+      f.put("capacity_factor", dev.switchc.frontend.Decimals.text(cf));
       f.put("expert_capacity", s.expertCapacity(mode) + " per group of " + s.groupSize() + " tokens");
       long groupParts = mesh.size(layout.axes("group"));
       f.put("groups", groups(s, s.seq(), groupParts) + (s.encoderDecoder() ? " (encoder), " + groups(s, s.decSeq(), groupParts) + " (decoder)" : ""));

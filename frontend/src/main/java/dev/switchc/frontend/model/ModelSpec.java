@@ -1,17 +1,31 @@
 package dev.switchc.frontend.model;
 
 import dev.switchc.frontend.Activation;
+import dev.switchc.frontend.DataInput;
 import dev.switchc.frontend.Dispatch;
 import dev.switchc.frontend.ExpertCapacity;
 import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.Outputs;
+import dev.switchc.frontend.ProgramKind;
+import dev.switchc.frontend.ProgramSpec;
+import dev.switchc.frontend.Provenance;
+import dev.switchc.frontend.RunReport;
 import dev.switchc.ir.DType;
+import dev.switchc.ir.Func;
+import dev.switchc.ir.Layout;
+import dev.switchc.ir.Mesh;
+import dev.switchc.ir.plan.Plan;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * A whole Switch Transformer (paper section 2, T5 v1.0 architecture; semantics in the README,
  * "Model semantics"): the value that the {@code model} spec block, the presets and the
  * {@link SwitchModel} DSL all produce. Plain values; where each was written lives in the
- * {@code Provenance} next to it. Validated by {@link ModelValidator}; the constructor only rejects nulls.
+ * {@code Provenance} next to it. Validated through {@link #KIND}; the constructor only rejects nulls.
  *
  * @param experts experts per Switch FFN; 0 makes a dense model (no Switch layers)
  * @param switchEvery layer {@code i} of a stack has a Switch FFN iff {@code (i + 1) % switchEvery == 0}
@@ -49,7 +63,10 @@ public record ModelSpec(
     boolean tiedEmbeddings,
     DType activationDtype,
     Dispatch dispatch,
-    double initScale) {
+    double initScale) implements ProgramSpec {
+
+  /** The {@code model} kind: fields, defaults and rules. */
+  public static final ProgramKind<ModelSpec> KIND = ModelKind.INSTANCE;
 
   public ModelSpec {
     if (architecture == null || ffn == null || trainCapacityFactor == null || evalCapacityFactor == null || activationDtype == null
@@ -80,5 +97,55 @@ public record ModelSpec(
   /** The decoder's length: {@code decSeq} for an encoder-decoder, {@code seq} for a decoder-only model. */
   public long decoderLength() {
     return encoderDecoder() ? decSeq : seq;
+  }
+
+  @Override
+  public ProgramKind<ModelSpec> kind() {
+    return KIND;
+  }
+
+  @Override
+  public Func ir(Provenance where, Mode mode) {
+    return ModelIr.build(this, where, mode);
+  }
+
+  /** Token ids, the targets of an encoder-decoder, and the noise seed of a training-mode program with noise. */
+  @Override
+  public List<DataInput> dataInputs() {
+    List<DataInput> in = new ArrayList<>(List.of(DataInput.tokenIds(ModelIr.INPUTS, DataInput.Role.INPUT, vocab)));
+    if (encoderDecoder()) in.add(DataInput.tokenIds(ModelIr.TARGETS, DataInput.Role.TARGETS, vocab));
+    in.add(DataInput.seed(ModelIr.SEED));
+    return in;
+  }
+
+  @Override
+  public Map<String, String> planFacts(Mode mode, Mesh mesh, Layout layout) {
+    return ModelPlanFacts.of(this, mode, mesh, layout);
+  }
+
+  @Override
+  public String mainOutput() {
+    return ModelIr.LOGITS;
+  }
+
+  @Override
+  public String summary(Mode mode, Plan plan) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "model %s, %d parameters%n", plan.program(), plan.parameterCount()));
+    plan.facts().forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+    return sb.toString();
+  }
+
+  @Override
+  public RunReport report(Mode mode, Plan plan, Outputs out) {
+    float loss = out.floats(ModelIr.LOSS)[0], crossEntropy = out.floats(ModelIr.CROSS_ENTROPY)[0];
+    float aux = out.floats(ModelIr.AUX_LOSS)[0], z = out.floats(ModelIr.Z_LOSS)[0];
+    Map<String, Object> losses = new java.util.LinkedHashMap<>();
+    losses.put("mode", mode.specName());
+    losses.put("loss", loss);
+    losses.put("cross_entropy", crossEntropy);
+    losses.put("aux_loss", aux);
+    losses.put("z_loss", z);
+    return new RunReport(String.format(Locale.ROOT, "%s, %d parameters: loss %.6g = cross_entropy %.6g + aux_loss %.6g + z_loss %.6g%n",
+        plan.program(), plan.parameterCount(), loss, crossEntropy, aux, z), losses);
   }
 }

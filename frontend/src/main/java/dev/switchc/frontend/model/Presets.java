@@ -49,7 +49,7 @@ public final class Presets {
   }
 
   /** Preset {@code name} as it is. */
-  public static ModelProgram load(String name) {
-    return (ModelProgram) load(name, List.of(), Optional.empty(), List.of());
+  public static Program load(String name) {
+    return load(name, List.of(), Optional.empty(), List.of());
   }
 }

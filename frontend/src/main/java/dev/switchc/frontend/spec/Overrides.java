@@ -1,11 +1,6 @@
 package dev.switchc.frontend.spec;
 
 import dev.switchc.frontend.Program;
-import dev.switchc.frontend.SpecField;
-import dev.switchc.frontend.model.ModelField;
-import dev.switchc.frontend.Located;
-import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.SourceLoc;
 import java.nio.file.Path;
@@ -30,17 +25,18 @@ public final class Overrides {
    *
    * @throws CompileError listing every problem in the file, in the overrides and in the result
    */
-  public static SwitchProgram applyProgram(String fileName, String text, List<String> sets, Optional<String> mesh,
-      List<String> layouts) {
-    return draft(fileName, text, sets, mesh, layouts).build();
-  }
-
-  /**
-   * Like {@link #applyProgram(String, String, List, Optional, List)} for a spec describing a layer
-   * or a model: a {@link SwitchProgram} or a {@link dev.switchc.frontend.model.ModelProgram}.
-   */
   public static Program load(String fileName, String text, List<String> sets, Optional<String> mesh, List<String> layouts) {
-    return draft(fileName, text, sets, mesh, layouts).buildAny();
+    ProgramDraft draft = SpecFile.read(fileName, text);
+    for (String set : sets) {
+      try {
+        draft.override(assignment(set));
+      } catch (CompileError e) {
+        draft.errors(e.diagnostics());
+      }
+    }
+    mesh.ifPresent(m -> ShardingFlags.mesh(draft.sharding, m));
+    layouts.forEach(l -> ShardingFlags.layout(draft.sharding, l));
+    return draft.build();
   }
 
   /** {@link #load(String, String, List, Optional, List)} on a file; an unreadable file is a CompileError at its path. */
@@ -48,47 +44,13 @@ public final class Overrides {
     return load(file.toString(), SpecFile.readText(file), sets, mesh, layouts);
   }
 
-  private static ProgramDraft draft(String fileName, String text, List<String> sets, Optional<String> mesh, List<String> layouts) {
-    ProgramDraft draft = SpecFile.read(fileName, text);
-    for (String set : sets) {
-      try {
-        draft.override(assignment(set, draft.model != null));
-      } catch (CompileError e) {
-        draft.errors(e.diagnostics());
-      }
-    }
-    mesh.ifPresent(m -> ShardingFlags.mesh(draft.sharding, m));
-    layouts.forEach(l -> ShardingFlags.layout(draft.sharding, l));
-    return draft;
-  }
-
-  /** {@link #applyProgram(String, String, List, Optional, List)} on a file; an unreadable file is a CompileError at its path. */
-  public static SwitchProgram applyProgram(Path file, List<String> sets, Optional<String> mesh, List<String> layouts) {
-    return applyProgram(file.toString(), SpecFile.readText(file), sets, mesh, layouts);
-  }
-
-  /**
-   * The layer of spec text {@code text} with {@code sets} applied; the file's mesh and layout
-   * blocks must be valid too.
-   *
-   * @throws CompileError listing every problem in the file, in the overrides and in the result
-   */
-  public static Located<SwitchLayerSpec> apply(String fileName, String text, List<String> sets) {
-    return applyProgram(fileName, text, sets, Optional.empty(), List.of()).layer();
-  }
-
-  /** {@link #apply(String, String, List)} on a file; an unreadable file is a CompileError at its path. */
-  public static Located<SwitchLayerSpec> apply(Path file, List<String> sets) {
-    return apply(file.toString(), SpecFile.readText(file), sets);
+  /** The program of spec text {@code text} with only {@code --set} overrides. */
+  public static Program load(String fileName, String text, List<String> sets) {
+    return load(fileName, text, sets, Optional.empty(), List.of());
   }
 
   /** One {@code --set} as an assignment located at the option itself, or why it is malformed. */
   static FieldAssignment assignment(String set) {
-    return assignment(set, false);
-  }
-
-  /** {@code model}: the set is for a model block's fields rather than a switch_layer's. */
-  static FieldAssignment assignment(String set, boolean model) {
     SourceLoc at = new SourceLoc("--set " + set, 0, 0, set);
     int eq = set.indexOf('=');
     String name = eq < 0 ? set.trim() : set.substring(0, eq).trim();
@@ -97,12 +59,6 @@ public final class Overrides {
           + (name.isEmpty() ? "<field>" : name) + "=<value>, e.g. --set batch=8");
     String value = set.substring(eq + 1).trim();
     boolean quoted = value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"");
-    FieldAssignment a = new FieldAssignment(name, at, value, quoted, at);
-    if (value.isEmpty()) {
-      // an unknown name is the bigger problem; report that first
-      SpecField field = model ? a.field(ModelField.values(), ModelDraft.BLOCK) : a.field();
-      throw new CompileError(at, name + " = : the value is missing; write --set " + name + "=<value> (" + field.expected() + ")");
-    }
-    return a;
+    return new FieldAssignment(name, at, value, quoted, at);
   }
 }

@@ -1,13 +1,12 @@
 package dev.switchc.frontend.spec;
 
 import dev.switchc.frontend.LayoutRule;
-import dev.switchc.frontend.Located;
+import dev.switchc.frontend.LocatedMesh;
+import dev.switchc.frontend.Program;
 import dev.switchc.frontend.ShardingBuilder;
 import dev.switchc.frontend.ShardingBuilder.Syntax;
-import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.Diagnostic;
-import dev.switchc.ir.Mesh;
 import dev.switchc.ir.SourceLoc;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +37,7 @@ public final class ShardingFlags {
    *
    * @throws CompileError listing every problem in it
    */
-  public static Located<Mesh> parseMesh(String flag) {
+  public static LocatedMesh parseMesh(String flag) {
     ShardingBuilder b = new ShardingBuilder("--mesh", Syntax.FLAG, meshLoc(flag));
     mesh(b, flag);
     List<Diagnostic> problems = b.problems();
@@ -67,11 +66,11 @@ public final class ShardingFlags {
    *
    * @throws CompileError listing every problem
    */
-  public static SwitchProgram apply(SwitchProgram program, Optional<String> mesh, List<String> layouts) {
+  public static Program apply(Program program, Optional<String> mesh, List<String> layouts) {
     ShardingBuilder b = ShardingBuilder.of(program);
     mesh.ifPresent(m -> mesh(b, m));
     layouts.forEach(l -> layout(b, l));
-    return b.build(program.layer());
+    return b.build(program.definition());
   }
 
   private static SourceLoc meshLoc(String flag) {

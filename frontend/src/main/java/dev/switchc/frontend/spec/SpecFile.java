@@ -1,10 +1,10 @@
 package dev.switchc.frontend.spec;
 
-import dev.switchc.frontend.Located;
 import dev.switchc.frontend.Names;
+import dev.switchc.frontend.Program;
+import dev.switchc.frontend.ProgramKind;
+import dev.switchc.frontend.ProgramKinds;
 import dev.switchc.frontend.ShardingBuilder;
-import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.frontend.SwitchProgram;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.Diagnostic;
 import dev.switchc.ir.SourceLoc;
@@ -22,8 +22,8 @@ import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.Token;
 
 /**
- * Reads a {@code .swc} spec file (grammar: {@code Swc.g4}) into a validated {@link SwitchProgram}:
- * one {@code switch_layer} block, and optionally one {@code mesh} block ({@code axis = size}, major
+ * Reads a {@code .swc} spec file (grammar: {@code Swc.g4}) into a validated {@link Program}: one
+ * definition block ({@code switch_layer}, {@code model}: {@link ProgramKinds}), and optionally one {@code mesh} block ({@code axis = size}, major
  * first) and one {@code layout} block ({@code dim = axis}, {@code dim = (axis, axis)} major first,
  * or {@code dim = ()} for whole; other dimensions get {@link dev.switchc.frontend.DefaultLayout}'s
  * rules). Every problem in the file is reported at once, as one {@link CompileError} whose
@@ -32,55 +32,31 @@ import org.antlr.v4.runtime.Token;
 public final class SpecFile {
   private SpecFile() {}
 
-  static final String SWITCH_LAYER = "switch_layer";
   static final String MESH = "mesh";
   static final String LAYOUT = "layout";
-  static final String MODEL = ModelDraft.BLOCK;
-  /** Blocks this version understands. */
-  private static final List<String> KNOWN_BLOCKS = List.of(SWITCH_LAYER, MODEL, MESH, LAYOUT);
+
+  /** Blocks this version understands: a definition of each program kind, a mesh and a layout. */
+  private static List<String> knownBlocks() {
+    List<String> known = new ArrayList<>(ProgramKinds.ALL.stream().map(ProgramKind::block).toList());
+    known.addAll(List.of(MESH, LAYOUT));
+    return known;
+  }
 
   /**
    * Parses and validates spec text; {@code fileName} is only used in locations.
    *
    * @throws CompileError listing every problem found
    */
-  public static SwitchProgram parseProgram(String fileName, String text) {
+  public static Program parse(String fileName, String text) {
     return read(fileName, text).build();
   }
 
   /**
-   * Parses and validates spec text describing a layer or a model.
-   *
-   * @throws CompileError listing every problem found
-   */
-  public static dev.switchc.frontend.Program parseAny(String fileName, String text) {
-    return read(fileName, text).buildAny();
-  }
-
-  /**
    * Reads, parses and validates a spec file.
    *
    * @throws CompileError if the file cannot be read (located at the path) or is not a valid spec
    */
-  public static SwitchProgram parseProgram(Path path) {
-    return parseProgram(path.toString(), readText(path));
-  }
-
-  /**
-   * The layer of {@link #parseProgram(String, String)}; the mesh and layout blocks must be valid too.
-   *
-   * @throws CompileError listing every problem found
-   */
-  public static Located<SwitchLayerSpec> parse(String fileName, String text) {
-    return parseProgram(fileName, text).layer();
-  }
-
-  /**
-   * Reads, parses and validates a spec file.
-   *
-   * @throws CompileError if the file cannot be read (located at the path) or is not a valid spec
-   */
-  public static Located<SwitchLayerSpec> parse(Path path) {
+  public static Program parse(Path path) {
     return parse(path.toString(), readText(path));
   }
 
@@ -117,74 +93,59 @@ public final class SpecFile {
     SwcParser.FileContext tree = parser.file();
     if (!syntax.errors().isEmpty()) {
       // A tree repaired by error recovery would add confusing follow-on errors; report the syntax only.
-      LayerDraft broken = LayerDraft.withoutBlock(fileName);
+      ProgramDraft broken = new ProgramDraft(fileName, null);
       broken.errors(syntax.errors());
-      return new ProgramDraft(fileName, broken);
+      return broken;
     }
     return readBlocks(fileName, tree.block());
   }
 
+  /**
+   * One definition block (the first of any program kind), at most one mesh and one layout block;
+   * anything else is reported at the block.
+   */
   private static ProgramDraft readBlocks(String fileName, List<SwcParser.BlockContext> blocks) {
+    ProgramKind<?> first = ProgramKinds.ALL.get(0);
     if (blocks.isEmpty()) {
-      LayerDraft empty = LayerDraft.withoutBlock(fileName);
-      empty.error(new Diagnostic(new SourceLoc(fileName, 1, 1, ""), "the spec file is empty; write a switch_layer block,"
-          + " e.g. 'switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }'"));
-      return new ProgramDraft(fileName, empty);
+      ProgramDraft empty = new ProgramDraft(fileName, null);
+      empty.error(new Diagnostic(new SourceLoc(fileName, 1, 1, ""), "the spec file is empty; write a " + first.block() + " block, e.g. "
+          + first.example()));
+      return empty;
     }
-    SwcParser.BlockContext layer = first(blocks, SWITCH_LAYER), mesh = first(blocks, MESH), layout = first(blocks, LAYOUT);
-    SwcParser.BlockContext model = first(blocks, MODEL);
-    if (model != null && layer == null) return readModel(fileName, blocks, model, mesh, layout);
-    LayerDraft draft = layer == null ? LayerDraft.withoutBlock(fileName) : LayerDraft.forBlock(at(fileName, layer.name, SWITCH_LAYER));
+    SwcParser.BlockContext definition = blocks.stream().filter(b -> ProgramKinds.byBlock(b.name.getText()).isPresent()).findFirst().orElse(null);
+    SwcParser.BlockContext mesh = first(blocks, MESH), layout = first(blocks, LAYOUT);
+    BlockDraft draft = definition == null ? null
+        : new BlockDraft(ProgramKinds.byBlock(definition.name.getText()).orElseThrow(), at(fileName, definition.name, definition.name.getText()));
     ProgramDraft program = new ProgramDraft(fileName, draft);
     ShardingBuilder sharding = program.sharding;
     if (mesh != null) sharding.mesh(ShardingBuilder.Syntax.SPEC, at(fileName, mesh.name, MESH));
     for (SwcParser.BlockContext b : blocks) {
       String name = b.name.getText();
       SourceLoc where = at(fileName, b.name, name);
-      if (b == layer) b.field().forEach(f -> draft.fromFile(assignment(fileName, f)));
+      if (b == definition) b.field().forEach(f -> draft.fromFile(assignment(fileName, f)));
       else if (b == mesh) b.field().forEach(f -> meshAxis(fileName, f, sharding));
       else if (b == layout) b.field().forEach(f -> layoutRule(fileName, f, sharding));
-      else if (name.equals(SWITCH_LAYER))
-        draft.error(new Diagnostic(where, "second switch_layer block; the first is at " + lineCol(layer.name)
-            + " and a spec file describes one layer; merge the two blocks"));
-      else if (name.equals(MODEL))
-        draft.error(new Diagnostic(where, "a model block next to the switch_layer block at " + lineCol(layer.name)
-            + "; a spec file describes one layer or one model: remove one of them"));
-      else draft.error(otherBlock(blocks, name, where));
+      else if (definition != null && ProgramKinds.byBlock(name).isPresent() && !name.equals(definition.name.getText()))
+        program.error(new Diagnostic(where, "a " + name + " block next to the " + definition.name.getText() + " block at " + lineCol(definition.name)
+            + "; a spec file describes " + ProgramKinds.ALL.stream().map(k -> "one " + k.noun()).collect(Collectors.joining(" or "))
+            + ": remove one of them"));
+      else program.error(otherBlock(blocks, name, where));
     }
-    if (layer == null)
-      draft.error(new Diagnostic(new SourceLoc(fileName, 1, 1, ""), "the spec file has no switch_layer block; add one,"
-          + " e.g. 'switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }', or a model block"
-          + " (see examples/presets)"));
+    if (definition == null)
+      program.error(new Diagnostic(new SourceLoc(fileName, 1, 1, ""), "the spec file has no " + first.block() + " block; add one, e.g. "
+          + first.example() + ProgramKinds.ALL.stream().skip(1).map(k -> ", or " + k.example()).collect(Collectors.joining())));
     return program;
   }
 
-  /** A spec file whose definition is a {@code model} block (with optional mesh and layout blocks). */
-  private static ProgramDraft readModel(String fileName, List<SwcParser.BlockContext> blocks, SwcParser.BlockContext model,
-      SwcParser.BlockContext mesh, SwcParser.BlockContext layout) {
-    ModelDraft draft = new ModelDraft(at(fileName, model.name, MODEL));
-    ProgramDraft program = new ProgramDraft(fileName, draft);
-    ShardingBuilder sharding = program.sharding;
-    if (mesh != null) sharding.mesh(ShardingBuilder.Syntax.SPEC, at(fileName, mesh.name, MESH));
-    for (SwcParser.BlockContext b : blocks) {
-      String name = b.name.getText();
-      SourceLoc where = at(fileName, b.name, name);
-      if (b == model) b.field().forEach(f -> draft.fromFile(assignment(fileName, f)));
-      else if (b == mesh) b.field().forEach(f -> meshAxis(fileName, f, sharding));
-      else if (b == layout) b.field().forEach(f -> layoutRule(fileName, f, sharding));
-      else draft.error(otherBlock(blocks, name, where));
-    }
-    return program;
-  }
-
-  /** A block after the first of its kind (mesh, layout, model), or one this version does not know. */
+  /** A block after the first of its kind (definition, mesh, layout), or one this version does not know. */
   private static Diagnostic otherBlock(List<SwcParser.BlockContext> blocks, String name, SourceLoc where) {
-    if (KNOWN_BLOCKS.contains(name))
+    List<String> known = knownBlocks();
+    if (known.contains(name))
       return new Diagnostic(where, "second " + name + " block; the first is at " + lineCol(first(blocks, name).name)
           + " and a spec file has one; merge the two blocks");
     return new Diagnostic(where, "unknown block '" + name + "'; "
-        + Names.closest(name, KNOWN_BLOCKS.toArray(String[]::new), s -> s).map(s -> "did you mean '" + s + "'? ").orElse("")
-        + "known blocks: " + String.join(", ", KNOWN_BLOCKS));
+        + Names.closest(name, known.toArray(String[]::new), s -> s).map(s -> "did you mean '" + s + "'? ").orElse("")
+        + "known blocks: " + String.join(", ", known));
   }
 
   private static SwcParser.BlockContext first(List<SwcParser.BlockContext> blocks, String name) {

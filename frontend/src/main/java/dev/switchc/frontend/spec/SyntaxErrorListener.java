@@ -1,6 +1,7 @@
 package dev.switchc.frontend.spec;
 
-import dev.switchc.frontend.LayerField;
+import dev.switchc.frontend.ProgramKind;
+import dev.switchc.frontend.ProgramKinds;
 import dev.switchc.ir.Diagnostic;
 import dev.switchc.ir.SourceLoc;
 import java.util.ArrayList;
@@ -163,9 +164,10 @@ final class SyntaxErrorListener extends BaseErrorListener {
 
   /** What a known field takes, as a parenthesised hint; nothing for unknown names. */
   private static String expectedValue(String fieldName) {
-    // The listener does not know the block: a switch_layer field's hint first, else a model field's.
-    return LayerField.bySpecName(fieldName).map(f -> " (" + f.expected() + ")")
-        .or(() -> dev.switchc.frontend.model.ModelField.bySpecName(fieldName).map(f -> " (" + f.expected() + ")")).orElse("");
+    // The listener does not know the block: the first kind (in ProgramKinds order) that has the field.
+    for (ProgramKind<?> kind : ProgramKinds.ALL)
+      for (var f : kind.fields()) if (f.specName().equals(fieldName)) return " (" + kind.expected(f) + ")";
+    return "";
   }
 
   private static <T extends ParserRuleContext> T enclosing(ParserRuleContext ctx, Class<T> type) {

@@ -1,5 +1,6 @@
 package dev.switchc.frontend.model;
 
+import dev.switchc.frontend.Program;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -39,7 +40,7 @@ class ModelSpecErrorsTest {
 
   /** Parses {@code text} as {@code bad.swc} and expects exactly {@code lines}, in order. */
   private static void assertErrors(String text, String... lines) {
-    assertRendered(() -> SpecFile.parseAny("bad.swc", text), lines);
+    assertRendered(() -> SpecFile.parse("bad.swc", text), lines);
   }
 
   /** {@link #HEAD}, then {@code rest} (lines 8 on), then the closing brace. */
@@ -355,7 +356,7 @@ class ModelSpecErrorsTest {
   @Test
   void groupSizeIsIgnoredInADenseModel() {
     // Not an error: with experts = 0 there are no routing groups (covered here so that it stays deliberate).
-    SpecFile.parseAny("ok.swc", HEAD + "  group_size = 7\n}\n");
+    SpecFile.parse("ok.swc", HEAD + "  group_size = 7\n}\n");
   }
 
   // ---- architecture -------------------------------------------------------------------------------
@@ -440,7 +441,7 @@ class ModelSpecErrorsTest {
         model { d_model = 64 d_ff = 128 heads = 4 layers = 2 batch = 4 seq = 16 }
         switch_layer { batch = 8 seq = 64 d_model = 128 d_ff = 512 experts = 8 }
         """,
-        "bad.swc:1:1: error: a model block next to the switch_layer block at 2:1; a spec file describes one layer or one model:"
+        "bad.swc:2:1: error: a switch_layer block next to the model block at 1:1; a spec file describes one layer or one model:"
             + " remove one of them");
   }
 
@@ -465,8 +466,10 @@ class ModelSpecErrorsTest {
 
   @Test
   void modelWhereALayerIsExpected() {
-    assertRendered(() -> SpecFile.parseProgram("m.swc", HEAD + "}\n"),
-        "m.swc:1:1: error: this spec describes a model, but a switch_layer is expected here");
+    dev.switchc.frontend.Program p = SpecFile.parse("m.swc", HEAD + "}\n");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> p.definition(dev.switchc.frontend.SwitchLayerSpec.class));
+    org.junit.jupiter.api.Assertions.assertEquals("this program is a model, not a SwitchLayerSpec", e.getMessage());
   }
 
   @Test
@@ -602,15 +605,15 @@ class ModelSpecErrorsTest {
 
   @Test
   void trainingModeNoiseTakesASeedInputAndEvaluationDoesNot() {
-    Located<ModelSpec> model = ((ModelProgram) SpecFile.parseAny("m.swc", HEAD + """
+    Located<ModelSpec> model = ((Program) SpecFile.parse("m.swc", HEAD + """
           experts = 8
           dropout = 0.1
           expert_dropout = 0.4
           router_jitter = 0.01
         }
-        """)).model();
+        """)).definition(ModelSpec.class);
     java.util.function.Function<Mode, java.util.List<String>> params =
-        mode -> ModelIr.build(model, mode).params().stream().map(dev.switchc.ir.Binding::name).filter(ModelIr.DATA_INPUTS::contains).toList();
+        mode -> ModelIr.build(model, mode).params().stream().map(dev.switchc.ir.Binding::name).filter(java.util.Set.of("inputs", "targets", "seed")::contains).toList();
     org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("inputs", "targets", "seed"), params.apply(Mode.TRAIN));
     org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("inputs", "targets"), params.apply(Mode.EVAL));
   }

@@ -1,5 +1,7 @@
 package dev.switchc.frontend.model;
 
+import dev.switchc.frontend.Field;
+import dev.switchc.frontend.Program;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,31 +41,31 @@ class ModelSpecTest {
       }
       """;
 
-  private static ModelProgram load(String text, List<String> sets, Optional<String> mesh, List<String> layouts) {
-    return (ModelProgram) Overrides.load("m.swc", text, sets, mesh, layouts);
+  private static Program load(String text, List<String> sets, Optional<String> mesh, List<String> layouts) {
+    return (Program) Overrides.load("m.swc", text, sets, mesh, layouts);
   }
 
   private static ModelSpec spec(String text, String... sets) {
-    return load(text, List.of(sets), Optional.empty(), List.of()).model().value();
+    return load(text, List.of(sets), Optional.empty(), List.of()).spec(ModelSpec.class);
   }
 
   @Test
   void everyPresetLoads() {
     for (String name : Presets.NAMES) {
-      ModelProgram p = Presets.load(name);
-      ModelSpec s = p.model().value();
-      assertEquals(Presets.fileName(name), p.model().where().block().file(), name);
-      assertEquals(DefaultLayout.MODEL_DIMENSIONS, List.copyOf(p.layout().rules().keySet()), name + ": a rule for every model dimension");
+      Program p = Presets.load(name);
+      ModelSpec s = p.spec(ModelSpec.class);
+      assertEquals(Presets.fileName(name), p.definition(ModelSpec.class).where().block().file(), name);
+      assertEquals(ModelSpec.KIND.dimensions(), List.copyOf(p.layout().rules().keySet()), name + ": a rule for every model dimension");
       assertTrue(s.decoderLayers() > 0, name);
       assertEquals(name.startsWith("t5-") || name.equals("tiny-dense"), s.experts() == 0, name + ": dense iff a T5 baseline");
       // Evaluation builds every preset's IR (the big ones too: the IR is shapes, not tensors).
-      assertEquals(s.encoderDecoder() ? "switch_transformer" : "switch_lm", ModelIr.build(p.model(), Mode.EVAL).name(), name);
+      assertEquals(s.encoderDecoder() ? "switch_transformer" : "switch_lm", ModelIr.build(p.definition(ModelSpec.class), Mode.EVAL).name(), name);
     }
   }
 
   @Test
   void switchBase128() {
-    ModelSpec s = Presets.load("switch-base-128").model().value();
+    ModelSpec s = Presets.load("switch-base-128").spec(ModelSpec.class);
     assertEquals(Architecture.ENCODER_DECODER, s.architecture());
     assertEquals(32128, s.vocab());
     assertEquals(768, s.dModel());
@@ -93,7 +95,7 @@ class ModelSpecTest {
 
   @Test
   void switchC() {
-    ModelSpec s = Presets.load("switch-c").model().value();
+    ModelSpec s = Presets.load("switch-c").spec(ModelSpec.class);
     assertEquals(2080, s.dModel());
     assertEquals(6144, s.dFf());
     assertEquals(32, s.heads());
@@ -108,7 +110,7 @@ class ModelSpecTest {
 
   @Test
   void switchXxl() {
-    ModelSpec s = Presets.load("switch-xxl").model().value();
+    ModelSpec s = Presets.load("switch-xxl").spec(ModelSpec.class);
     assertEquals(Activation.GEGLU, s.ffn());
     assertEquals(4096, s.dModel());
     assertEquals(10240, s.dFf());
@@ -129,7 +131,7 @@ class ModelSpecTest {
 
   @Test
   void specFileEqualsDsl() {
-    Located<ModelSpec> file = ((ModelProgram) SpecFile.parseAny("m.swc", """
+    Located<ModelSpec> file = ((Program) SpecFile.parse("m.swc", """
         model {
           architecture = encoder_decoder
           vocab = 100
@@ -162,7 +164,7 @@ class ModelSpecTest {
           dispatch = einsum
           init_scale = 1.0
         }
-        """)).model();
+        """)).definition(ModelSpec.class);
     Located<ModelSpec> dsl = SwitchModel.builder()
         .architecture(Architecture.ENCODER_DECODER).vocab(100).dModel(64).dFf(128).dKv(16).heads(4)
         .encoderLayers(3).decoderLayers(2).ffn(Activation.GEGLU).experts(4).switchEvery(2).topK(2)
@@ -172,7 +174,7 @@ class ModelSpecTest {
         .dispatch(Dispatch.EINSUM).initScale(1.0)
         .build();
     assertEquals(file.value(), dsl.value());
-    assertEquals(new SourceLoc("m.swc", 8, 20, "encoder_layers = 3"), file.where().of("encoder_layers"));
+    assertEquals(new SourceLoc("m.swc", 8, 20, "encoder_layers = 3"), file.where().of(Field.ENCODER_LAYERS));
   }
 
   @Test
@@ -211,8 +213,8 @@ class ModelSpecTest {
 
   @Test
   void decoderOnly() {
-    ModelProgram p = Presets.load("tiny-switch-lm");
-    ModelSpec s = p.model().value();
+    Program p = Presets.load("tiny-switch-lm");
+    ModelSpec s = p.spec(ModelSpec.class);
     assertEquals(Architecture.DECODER_ONLY, s.architecture());
     assertFalse(s.encoderDecoder());
     assertEquals(0, s.encoderLayers());
@@ -233,34 +235,34 @@ class ModelSpecTest {
 
   @Test
   void setOnAModel() {
-    ModelProgram p = load(MODEL, List.of("experts=16", "ffn=gelu", "capacity_factor=1.1"), Optional.empty(), List.of());
-    ModelSpec s = p.model().value();
+    Program p = load(MODEL, List.of("experts=16", "ffn=gelu", "capacity_factor=1.1"), Optional.empty(), List.of());
+    ModelSpec s = p.spec(ModelSpec.class);
     assertEquals(16, s.experts());
     assertEquals(Activation.GELU, s.ffn());
     assertEquals(new BigDecimal("1.1"), s.trainCapacityFactor());
     assertEquals(new BigDecimal("1.1"), s.evalCapacityFactor());
-    assertEquals(new SourceLoc("--set experts=16", 0, 0, "experts=16"), p.model().where().of("experts"));
-    assertEquals(new SourceLoc("m.swc", 3, 10, "d_ff = 128"), p.model().where().of("d_ff"));
-    assertEquals(16, ((ModelProgram) Overrides.load("m.swc", MODEL, List.of("experts=16"), Optional.empty(), List.of()))
-        .model().value().experts());
-    assertEquals(8, ((ModelProgram) Presets.load("tiny-switch", List.of("experts=8"), Optional.empty(), List.of())).model().value().experts());
+    assertEquals(new SourceLoc("--set experts=16", 0, 0, "experts=16"), p.definition(ModelSpec.class).where().of(Field.EXPERTS));
+    assertEquals(new SourceLoc("m.swc", 3, 10, "d_ff = 128"), p.definition(ModelSpec.class).where().of(Field.D_FF));
+    assertEquals(16, ((Program) Overrides.load("m.swc", MODEL, List.of("experts=16"), Optional.empty(), List.of()))
+        .spec(ModelSpec.class).experts());
+    assertEquals(8, ((Program) Presets.load("tiny-switch", List.of("experts=8"), Optional.empty(), List.of())).spec(ModelSpec.class).experts());
   }
 
   @Test
   void meshAndLayoutOnAModel() {
-    ModelProgram p = load(MODEL, List.of(), Optional.of("data=2,model=2"), List.of("heads=model,d_ff=model,vocab="));
+    Program p = load(MODEL, List.of(), Optional.of("data=2,model=2"), List.of("heads=model,d_ff=model,vocab="));
     assertEquals(Mesh.of(new MeshAxis("data", 2), new MeshAxis("model", 2)), p.mesh().value());
     assertEquals(List.of("model"), p.layout().axes("heads"));
     assertEquals(List.of("model"), p.layout().axes("d_ff"));
     assertEquals(List.of(), p.layout().axes("vocab"));
     assertEquals(List.of("data"), p.layout().axes("batch"));
     assertEquals(new SourceLoc("--layout heads=model,d_ff=model,vocab=", 0, 0, "heads=model"), p.layout().whereOf("heads"));
-    assertEquals(p.model(), load(MODEL, List.of(), Optional.empty(), List.of()).model(), "sharding leaves the model alone");
+    assertEquals(p.definition(ModelSpec.class), load(MODEL, List.of(), Optional.empty(), List.of()).definition(ModelSpec.class), "sharding leaves the model alone");
   }
 
   @Test
   void meshAndLayoutBlocksInAModelFile() {
-    ModelProgram p = load(MODEL + """
+    Program p = load(MODEL + """
         mesh { data = 2  model = 2 }
         layout {
           heads = model
@@ -280,11 +282,11 @@ class ModelSpecTest {
 
   @Test
   void evalBuildsWithNoiseAndTrainWithout() {
-    ModelProgram tiny = Presets.load("tiny-switch");
-    ModelIr.build(tiny.model(), Mode.TRAIN);
-    ModelIr.build(tiny.model(), Mode.EVAL);
+    Program tiny = Presets.load("tiny-switch");
+    ModelIr.build(tiny.definition(ModelSpec.class), Mode.TRAIN);
+    ModelIr.build(tiny.definition(ModelSpec.class), Mode.EVAL);
     Located<ModelSpec> noisy = load(MODEL, List.of("dropout=0.1", "expert_dropout=0.4", "router_jitter=0.01"), Optional.empty(), List.of())
-        .model();
+        .definition(ModelSpec.class);
     ModelIr.build(noisy, Mode.EVAL);
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchc.frontend.spec;
 
+import dev.switchc.frontend.SwitchLayerSpec;
 import static dev.switchc.frontend.spec.LayoutAssertions.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -142,9 +143,7 @@ class DefaultLayoutTest {
     assertEquals(new SourceLoc("m.swc", 0, 0, "default rule group = (data, expert)"), l.whereOf("group"));
     assertEquals(new SourceLoc("m.swc", 0, 0, "default rule experts = expert"), l.whereOf("experts"));
     assertEquals(new SourceLoc("m.swc", 0, 0, "default rule d_model = ()"), l.whereOf("d_model"));
-    assertTrue(DefaultLayout.isDefault(l.whereOf("batch")));
-    assertFalse(DefaultLayout.isDefault(new SourceLoc("m.swc", 3, 3, "batch = data")));
-    assertFalse(DefaultLayout.isDefault(new SourceLoc("--layout batch=data", 0, 0, "batch=data")));
+    for (String dim : l.rules().keySet()) assertEquals(dev.switchc.ir.RuleOrigin.DEFAULT, l.originOf(dim), dim);
   }
 
   @Test
@@ -157,6 +156,6 @@ class DefaultLayoutTest {
         throw new AssertionError(e);
       }
     }).toList();
-    assertEquals(names, DefaultLayout.DIMENSIONS);
+    assertEquals(names, SwitchLayerSpec.KIND.dimensions());
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.frontend.Activation;
 import dev.switchc.frontend.Dispatch;
-import dev.switchc.frontend.LayerField;
+import dev.switchc.frontend.Field;
 import dev.switchc.frontend.Located;
 import dev.switchc.frontend.SwitchLayer;
 import dev.switchc.frontend.SwitchLayerSpec;
@@ -26,15 +26,15 @@ class ExampleSpecTest {
         .activation(Activation.RELU).activationDtype(DType.F32)
         .routerAuxLossCoef(0.01).initScale(0.1).dispatch(Dispatch.GATHER)
         .build().value();
-    assertEquals(expected, SpecFile.parse(EXAMPLE).value());
+    assertEquals(expected, SpecFile.parse(EXAMPLE).spec());
   }
 
   @Test
   void canonicalExampleWritesOutEveryField() {
-    Located<SwitchLayerSpec> layer = SpecFile.parse(EXAMPLE);
-    for (LayerField f : LayerField.values()) {
-      if (f == LayerField.CAPACITY_FACTOR) continue; // shorthand for the train/eval pair, which are written
-      assertTrue(layer.where().fields().containsKey(f.specName()), f.specName() + " is not written in the example");
+    Located<SwitchLayerSpec> layer = SpecFile.parse(EXAMPLE).definition(SwitchLayerSpec.class);
+    for (Field f : SwitchLayerSpec.KIND.fields()) {
+      if (f == Field.CAPACITY_FACTOR) continue; // shorthand for the train/eval pair, which are written
+      assertTrue(layer.where().fields().containsKey(f), f.specName() + " is not written in the example");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchc.frontend.spec;
 
+import dev.switchc.frontend.SwitchLayerSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchc.frontend.DefaultLayout;
@@ -14,7 +15,7 @@ final class LayoutAssertions {
 
   /** Every rule in spec notation, in the layer's dimension order, e.g. {@code batch = (data, expert)}. */
   static String rules(Layout layout) {
-    assertEquals(DefaultLayout.DIMENSIONS, List.copyOf(layout.rules().keySet()), "a rule for every dimension, in order");
+    assertEquals(SwitchLayerSpec.KIND.dimensions(), List.copyOf(layout.rules().keySet()), "a rule for every dimension, in order");
     return layout.rules().entrySet().stream().map(e -> DefaultLayout.text(e.getKey(), e.getValue()) + "\n").collect(Collectors.joining());
   }
 
@@ -22,7 +23,7 @@ final class LayoutAssertions {
   static String rulesAndWhere(Layout layout) {
     return layout.rules().keySet().stream().map(dim -> {
       SourceLoc at = layout.whereOf(dim);
-      String from = DefaultLayout.isDefault(at) ? "(default)" : at.toString();
+      String from = layout.originOf(dim) == dev.switchc.ir.RuleOrigin.DEFAULT ? "(default)" : at.toString();
       return DefaultLayout.text(dim, layout.axes(dim)) + "  <- " + from + "\n";
     }).collect(Collectors.joining());
   }

@@ -1,11 +1,12 @@
 package dev.switchc.frontend.spec;
 
+import dev.switchc.frontend.SwitchLayerSpec;
 import static dev.switchc.frontend.spec.LayoutAssertions.rules;
 import static dev.switchc.frontend.spec.LayoutAssertions.rulesAndWhere;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchc.frontend.DefaultLayout;
-import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
 import dev.switchc.ir.MeshAxis;
@@ -30,7 +31,7 @@ class MeshLayoutSpecTest {
 
   @Test
   void meshAndLayoutBlocks() {
-    SwitchProgram p = SpecFile.parseProgram("s.swc", LAYER + """
+    Program p = SpecFile.parse("s.swc", LAYER + """
         mesh {
           data = 2
           expert = 4
@@ -55,12 +56,12 @@ class MeshLayoutSpecTest {
         experts_unsplit = ()  <- (default)
         group_unsplit = ()  <- s.swc:16:3
         """, rulesAndWhere(p.layout()));
-    assertEquals(SpecFile.parse("s.swc", LAYER), p.layer());
+    assertEquals(SpecFile.parse("s.swc", LAYER).definition(), p.definition(SwitchLayerSpec.class));
   }
 
   @Test
   void locationsOfRulesAxesAndDefaults() {
-    SwitchProgram p = SpecFile.parseProgram("s.swc", LAYER + """
+    Program p = SpecFile.parse("s.swc", LAYER + """
         mesh { data = 2  expert = 4 }
         layout { batch = (data, expert) }
         """);
@@ -70,14 +71,14 @@ class MeshLayoutSpecTest {
     assertEquals(new SourceLoc("s.swc", 8, 15, "default rule group_unsplit = data"), l.whereOf("group_unsplit"));
     assertEquals(new SourceLoc("s.swc", 8, 27, "default rule experts = expert"), l.whereOf("experts"));
     assertEquals(new SourceLoc("s.swc", 0, 0, "default rule token = ()"), l.whereOf("token"));
-    assertEquals(new SourceLoc("s.swc", 8, 1, "mesh"), p.mesh().where().block());
-    assertEquals(new SourceLoc("s.swc", 8, 15, "data = 2"), p.mesh().where().of("data"));
-    assertEquals(new SourceLoc("s.swc", 8, 27, "expert = 4"), p.mesh().where().of("expert"));
+    assertEquals(new SourceLoc("s.swc", 8, 1, "mesh"), p.mesh().block());
+    assertEquals(new SourceLoc("s.swc", 8, 15, "data = 2"), p.mesh().of("data"));
+    assertEquals(new SourceLoc("s.swc", 8, 27, "expert = 4"), p.mesh().of("expert"));
   }
 
   @Test
   void aRuleReplacesItsDimensionsDefaultOnly() {
-    SwitchProgram p = SpecFile.parseProgram("s.swc", LAYER + """
+    Program p = SpecFile.parse("s.swc", LAYER + """
         mesh { data = 2 expert = 2 model = 2 }
         layout {
           d_ff = ()            # removes the default d_ff = model
@@ -101,33 +102,33 @@ class MeshLayoutSpecTest {
 
   @Test
   void noMeshIsASingleDeviceWithEverythingWhole() {
-    SwitchProgram p = SpecFile.parseProgram("s.swc", LAYER);
+    Program p = SpecFile.parse("s.swc", LAYER);
     assertEquals(Mesh.SINGLE, p.mesh().value());
     assertEquals(DefaultLayout.forLayer(Mesh.SINGLE, "s.swc"), p.layout());
-    assertEquals(new SourceLoc("s.swc", 0, 0, "mesh"), p.mesh().where().block());
-    assertEquals(SwitchProgram.single(p.layer()).layout().rules(), p.layout().rules());
+    assertEquals(new SourceLoc("s.swc", 0, 0, "mesh"), p.mesh().block());
+    assertEquals(Program.single(p.definition(SwitchLayerSpec.class)).layout().rules(), p.layout().rules());
   }
 
   @Test
   void emptyMeshBlockAndLayoutOfWholeDimensionsOnly() {
-    SwitchProgram p = SpecFile.parseProgram("s.swc", LAYER + "mesh { }\nlayout { d_model = () }\n");
+    Program p = SpecFile.parse("s.swc", LAYER + "mesh { }\nlayout { d_model = () }\n");
     assertEquals(Mesh.SINGLE, p.mesh().value());
-    assertEquals(SpecFile.parseProgram("s.swc", LAYER).layout().rules(), p.layout().rules());
+    assertEquals(SpecFile.parse("s.swc", LAYER).layout().rules(), p.layout().rules());
     assertEquals(new SourceLoc("s.swc", 9, 10, "d_model = ()"), p.layout().whereOf("d_model"));
   }
 
   @Test
   void blocksInAnyOrderWithSemicolonsAndOneLine() {
-    SwitchProgram a = SpecFile.parseProgram("a.swc", "layout { experts = expert; batch = (data,expert); }\nmesh { data = 2; expert = 4; }\n" + LAYER);
-    SwitchProgram b = SpecFile.parseProgram("b.swc", LAYER + "mesh {\n data = 2\n expert = 4\n}\nlayout {\n batch = (data, expert)\n experts = expert\n}\n");
+    Program a = SpecFile.parse("a.swc", "layout { experts = expert; batch = (data,expert); }\nmesh { data = 2; expert = 4; }\n" + LAYER);
+    Program b = SpecFile.parse("b.swc", LAYER + "mesh {\n data = 2\n expert = 4\n}\nlayout {\n batch = (data, expert)\n experts = expert\n}\n");
     assertEquals(b.mesh().value(), a.mesh().value());
     assertEquals(b.layout().rules(), a.layout().rules());
-    assertEquals(b.layer().value(), a.layer().value());
+    assertEquals(b.spec(SwitchLayerSpec.class), a.spec(SwitchLayerSpec.class));
   }
 
   @Test
   void axisSizesWithPlusSignAndOneDeviceAxes() {
-    SwitchProgram p = SpecFile.parseProgram("s.swc", LAYER + "mesh { data = +2 expert = 1 }\n");
+    Program p = SpecFile.parse("s.swc", LAYER + "mesh { data = +2 expert = 1 }\n");
     assertEquals(Mesh.of(new MeshAxis("data", 2), new MeshAxis("expert", 1)), p.mesh().value());
     assertEquals(List.of("expert"), p.layout().axes("experts"));
   }
@@ -137,8 +138,8 @@ class MeshLayoutSpecTest {
     Path file = dir.resolve("s.swc");
     String text = LAYER + "mesh { expert = 2 }\nlayout { batch = expert }\n";
     Files.writeString(file, text);
-    assertEquals(SpecFile.parse("s.swc", LAYER).value(), SpecFile.parse(file).value());
-    assertEquals(SpecFile.parseProgram(file.toString(), text), SpecFile.parseProgram(file));
-    assertEquals(SpecFile.parse("s.swc", LAYER).value(), Overrides.apply("s.swc", text, List.of()).value());
+    assertEquals(SpecFile.parse("s.swc", LAYER).spec(), SpecFile.parse(file).spec());
+    assertEquals(SpecFile.parse(file.toString(), text), SpecFile.parse(file));
+    assertEquals(SpecFile.parse("s.swc", LAYER).spec(), Overrides.load("s.swc", text, List.of()).spec());
   }
 }

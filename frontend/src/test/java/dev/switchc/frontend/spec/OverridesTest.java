@@ -1,5 +1,6 @@
 package dev.switchc.frontend.spec;
 
+import dev.switchc.frontend.Field;
 import static dev.switchc.frontend.spec.SpecAssertions.assertRendered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -25,12 +26,12 @@ class OverridesTest {
       """;
 
   private static Located<SwitchLayerSpec> apply(String... sets) {
-    return Overrides.apply("s.swc", SPEC, List.of(sets));
+    return Overrides.load("s.swc", SPEC, List.of(sets)).definition(SwitchLayerSpec.class);
   }
 
   @Test
   void noOverridesIsTheSameAsSpecFileParse() {
-    assertEquals(SpecFile.parse("s.swc", SPEC), apply());
+    assertEquals(SpecFile.parse("s.swc", SPEC).definition(), apply());
   }
 
   @Test
@@ -39,8 +40,8 @@ class OverridesTest {
     assertEquals(new BigDecimal("1.1"), layer.value().trainCapacityFactor());
     assertEquals(new BigDecimal("1.1"), layer.value().evalCapacityFactor());
     SourceLoc set = new SourceLoc("--set capacity_factor=1.1", 0, 0, "capacity_factor=1.1");
-    assertEquals(set, layer.where().of("train_capacity_factor"));
-    assertEquals(set, layer.where().of("eval_capacity_factor"));
+    assertEquals(set, layer.where().of(Field.TRAIN_CAPACITY_FACTOR));
+    assertEquals(set, layer.where().of(Field.EVAL_CAPACITY_FACTOR));
   }
 
   @Test
@@ -61,7 +62,7 @@ class OverridesTest {
     assertEquals(128, layer.value().groupSize());
     assertEquals("gelu", layer.value().activation().specName());
     assertEquals(1, layer.value().minCapacity());
-    assertEquals("--set group_size=128", layer.where().of("group_size").toString());
+    assertEquals("--set group_size=128", layer.where().of(Field.GROUP_SIZE).toString());
   }
 
   @Test
@@ -89,10 +90,10 @@ class OverridesTest {
 
   @Test
   void fileErrorsAndSetErrorsAreReportedTogether() {
-    assertRendered(() -> Overrides.apply("s.swc", SPEC.replace("seq = 64", "seq = -1"), List.of("dispatch=scatter")),
+    assertRendered(() -> Overrides.load("s.swc", SPEC.replace("seq = 64", "seq = -1"), List.of("dispatch=scatter")),
         "s.swc:3:9: error: seq = -1: must be at least 1; expected a positive integer",
         "--set dispatch=scatter: error: dispatch = scatter: 'scatter' is not a valid value; expected one of gather, einsum");
-    assertRendered(() -> Overrides.apply("s.swc", "switch_layer { batch 8 }", List.of("batch=x")),
+    assertRendered(() -> Overrides.load("s.swc", "switch_layer { batch 8 }", List.of("batch=x")),
         "s.swc:1:22: error: expected '=' after field name 'batch', found '8'; write 'batch = <value>' (a positive integer)",
         "--set batch=x: error: batch = x: 'x' is not a number; expected a positive integer");
   }
@@ -100,6 +101,6 @@ class OverridesTest {
   @Test
   void aSetCanFixAFileThatIsMissingARequiredField() {
     String noExperts = SPEC.replace("  experts = 8\n", "");
-    assertEquals(8, Overrides.apply("s.swc", noExperts, List.of("experts=8")).value().experts());
+    assertEquals(8, Overrides.load("s.swc", noExperts, List.of("experts=8")).spec(SwitchLayerSpec.class).experts());
   }
 }

@@ -6,7 +6,7 @@ import static dev.switchc.frontend.spec.SpecAssertions.assertRendered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchc.frontend.LayoutRule;
-import dev.switchc.frontend.SwitchProgram;
+import dev.switchc.frontend.Program;
 import dev.switchc.ir.Mesh;
 import dev.switchc.ir.MeshAxis;
 import dev.switchc.ir.SourceLoc;
@@ -27,15 +27,15 @@ class ShardingFlagsTest {
   private static final String DIMENSIONS = "the layer's dimensions: batch, seq, d_model, d_ff, experts, group, token,"
       + " expert_capacity, experts_unsplit, group_unsplit";
 
-  private static SwitchProgram apply(Optional<String> mesh, String... layouts) {
-    return Overrides.applyProgram("s.swc", SPEC, List.of(), mesh, List.of(layouts));
+  private static Program apply(Optional<String> mesh, String... layouts) {
+    return Overrides.load("s.swc", SPEC, List.of(), mesh, List.of(layouts));
   }
 
   @Test
   void meshFlag() {
     assertEquals(Mesh.of(new MeshAxis("data", 2), new MeshAxis("expert", 4)), ShardingFlags.parseMesh("data=2,expert=4").value());
     assertEquals(Mesh.of(new MeshAxis("data", 2), new MeshAxis("expert", 4)), ShardingFlags.parseMesh(" data = 2 , expert=4 ").value());
-    assertEquals(new SourceLoc("--mesh data=2,expert=4", 0, 0, "expert=4"), ShardingFlags.parseMesh("data=2,expert=4").where().of("expert"));
+    assertEquals(new SourceLoc("--mesh data=2,expert=4", 0, 0, "expert=4"), ShardingFlags.parseMesh("data=2,expert=4").of("expert"));
     assertEquals(Mesh.SINGLE, ShardingFlags.parseMesh("").value());
   }
 
@@ -51,7 +51,7 @@ class ShardingFlagsTest {
 
   @Test
   void meshFlagReplacesTheFilesMeshAndTheDefaultsFollow() {
-    SwitchProgram p = apply(Optional.of("expert=2,model=2"));
+    Program p = apply(Optional.of("expert=2,model=2"));
     assertEquals(Mesh.of(new MeshAxis("expert", 2), new MeshAxis("model", 2)), p.mesh().value());
     assertEquals("""
         batch = expert  <- (default)
@@ -69,7 +69,7 @@ class ShardingFlagsTest {
 
   @Test
   void layoutFlagReplacesIndividualRulesAndLaterFlagsWin() {
-    SwitchProgram p = apply(Optional.empty(), "batch=expert+data,experts=", "d_model=expert,batch=data");
+    Program p = apply(Optional.empty(), "batch=expert+data,experts=", "d_model=expert,batch=data");
     assertEquals("""
         batch = data  <- --layout d_model=expert,batch=data
         seq = ()  <- (default)
@@ -86,9 +86,9 @@ class ShardingFlagsTest {
 
   @Test
   void flagsOnAParsedProgramEqualFlagsOnTheFile() {
-    SwitchProgram parsed = SpecFile.parseProgram("s.swc", SPEC);
-    SwitchProgram viaProgram = ShardingFlags.apply(parsed, Optional.of("expert=2,model=2"), List.of("batch=", "d_ff=expert"));
-    SwitchProgram viaFile = apply(Optional.of("expert=2,model=2"), "batch=", "d_ff=expert");
+    Program parsed = SpecFile.parse("s.swc", SPEC);
+    Program viaProgram = ShardingFlags.apply(parsed, Optional.of("expert=2,model=2"), List.of("batch=", "d_ff=expert"));
+    Program viaFile = apply(Optional.of("expert=2,model=2"), "batch=", "d_ff=expert");
     assertEquals(viaFile, viaProgram);
     assertEquals(parsed, ShardingFlags.apply(parsed, Optional.empty(), List.of()));
   }
@@ -163,7 +163,7 @@ class ShardingFlagsTest {
 
   @Test
   void fileSetMeshAndLayoutErrorsAreReportedTogether() {
-    assertRendered(() -> Overrides.applyProgram("s.swc", SPEC.replace("seq = 64", "seq = 0"), List.of("batch=x"),
+    assertRendered(() -> Overrides.load("s.swc", SPEC.replace("seq = 64", "seq = 0"), List.of("batch=x"),
             Optional.of("data=2,expert=y"), List.of("experts=expret")),
         "s.swc:3:9: error: seq = 0: must be at least 1; expected a positive integer",
         "--set batch=x: error: batch = x: 'x' is not a number; expected a positive integer",
@@ -174,7 +174,7 @@ class ShardingFlagsTest {
 
   @Test
   void noFlagsIsTheSameAsParseProgram() {
-    assertEquals(SpecFile.parseProgram("s.swc", SPEC), apply(Optional.empty()));
-    assertEquals(rules(SpecFile.parseProgram("s.swc", SPEC).layout()), rules(apply(Optional.empty(), "").layout()));
+    assertEquals(SpecFile.parse("s.swc", SPEC), apply(Optional.empty()));
+    assertEquals(rules(SpecFile.parse("s.swc", SPEC).layout()), rules(apply(Optional.empty(), "").layout()));
   }
 }

@@ -414,7 +414,7 @@ class SpecFileErrorsTest {
 
         switch_layer { batch = 16 }
         """,
-        "bad.swc:3:1: error: second switch_layer block; the first is at 1:1 and a spec file describes one layer; merge the two blocks");
+        "bad.swc:3:1: error: second switch_layer block; the first is at 1:1 and a spec file has one; merge the two blocks");
   }
 
   @Test

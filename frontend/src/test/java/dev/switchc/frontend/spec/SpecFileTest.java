@@ -1,5 +1,6 @@
 package dev.switchc.frontend.spec;
 
+import dev.switchc.frontend.Field;
 import static dev.switchc.frontend.spec.SpecAssertions.assertRendered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -47,7 +48,7 @@ class SpecFileTest {
           init_scale = 0.5
           dispatch = einsum
         }
-        """).value();
+        """).spec(SwitchLayerSpec.class);
     SwitchLayerSpec built = SwitchLayer.builder()
         .batch(8).seq(64).dModel(128).dFf(512).experts(16).groupSize(128)
         .trainCapacityFactor(1.5).evalCapacityFactor(2.5).minCapacity(2)
@@ -59,7 +60,7 @@ class SpecFileTest {
 
   @Test
   void defaults() {
-    SwitchLayerSpec spec = SpecFile.parse("min.swc", MINIMAL).value();
+    SwitchLayerSpec spec = SpecFile.parse("min.swc", MINIMAL).spec(SwitchLayerSpec.class);
     assertEquals(new SwitchLayerSpec(8, 64, 128, 512, 8, 64, new BigDecimal("1.25"), new BigDecimal("2"), 4,
         Activation.RELU, DType.F32, 0.01, 0.1, Dispatch.GATHER), spec);
     assertEquals(SwitchLayer.builder().batch(8).seq(64).dModel(128).dFf(512).experts(8).build().value(), spec);
@@ -70,9 +71,9 @@ class SpecFileTest {
     String withDecimal = MINIMAL.replace("}", "  capacity_factor = 1.0\n}");
     String withInteger = MINIMAL.replace("}", "  capacity_factor = 1\n}");
     String withExponent = MINIMAL.replace("}", "  capacity_factor = 10e-1\n}");
-    SwitchLayerSpec a = SpecFile.parse("a.swc", withDecimal).value();
-    assertEquals(a, SpecFile.parse("b.swc", withInteger).value());
-    assertEquals(a, SpecFile.parse("c.swc", withExponent).value());
+    SwitchLayerSpec a = SpecFile.parse("a.swc", withDecimal).spec(SwitchLayerSpec.class);
+    assertEquals(a, SpecFile.parse("b.swc", withInteger).spec());
+    assertEquals(a, SpecFile.parse("c.swc", withExponent).spec());
     assertEquals(BigDecimal.ONE, a.trainCapacityFactor());
   }
 
@@ -86,15 +87,15 @@ class SpecFileTest {
           d_model = 128 d_ff = 512
           experts = 8;
         }
-        # trailing comment, no newline at the end""").value();
-    assertEquals(SpecFile.parse("min.swc", MINIMAL).value(), spec);
+        # trailing comment, no newline at the end""").spec(SwitchLayerSpec.class);
+    assertEquals(SpecFile.parse("min.swc", MINIMAL).spec(), spec);
   }
 
   @Test
   void oneLineSpecWithPlusSignAndWindowsLineEndings() {
     SwitchLayerSpec spec = SpecFile.parse("w.swc",
-        "switch_layer {\r\n batch = +8\r\n seq = 64 d_model = 128 d_ff = 512 experts = 8\r\n}\r\n").value();
-    assertEquals(SpecFile.parse("min.swc", MINIMAL).value(), spec);
+        "switch_layer {\r\n batch = +8\r\n seq = 64 d_model = 128 d_ff = 512 experts = 8\r\n}\r\n").spec(SwitchLayerSpec.class);
+    assertEquals(SpecFile.parse("min.swc", MINIMAL).spec(), spec);
   }
 
   @Test
@@ -108,11 +109,11 @@ class SpecFileTest {
           d_ff = 512
           experts = 8
         }
-        """);
+        """).definition(SwitchLayerSpec.class);
     assertEquals(new SourceLoc("loc.swc", 2, 3, "switch_layer"), layer.where().block());
-    assertEquals(new SourceLoc("loc.swc", 4, 13, "seq = 64"), layer.where().of("seq"));
-    assertEquals("loc.swc:3:11", layer.where().of("batch").toString());
-    assertEquals(new SourceLoc("loc.swc", 2, 3, "group_size (default)"), layer.where().of("group_size"));
+    assertEquals(new SourceLoc("loc.swc", 4, 13, "seq = 64"), layer.where().of(Field.SEQ));
+    assertEquals("loc.swc:3:11", layer.where().of(Field.BATCH).toString());
+    assertEquals(new SourceLoc("loc.swc", 2, 3, "group_size (default)"), layer.where().of(Field.GROUP_SIZE));
   }
 
   @Test
@@ -121,7 +122,7 @@ class SpecFileTest {
     Files.writeString(file, MINIMAL.replace("seq = 64", "seq = 0"));
     assertRendered(() -> SpecFile.parse(file), file + ":3:9: error: seq = 0: must be at least 1; expected a positive integer");
     Files.writeString(file, MINIMAL);
-    assertEquals(SpecFile.parse("min.swc", MINIMAL).value(), SpecFile.parse(file).value());
+    assertEquals(SpecFile.parse("min.swc", MINIMAL).spec(), SpecFile.parse(file).spec());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.switchc.ir.plan;
 import dev.switchc.ir.DType;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
+import dev.switchc.ir.RuleOrigin;
 import dev.switchc.ir.TensorType;
 import java.util.List;
 import java.util.Map;
@@ -62,22 +63,17 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
   }
 
   /**
-   * Parameter subtotals by layer, in program order: a parameter named {@code encoder/layer_003/...}
-   * counts for {@code encoder/layer_003}, any other for its first name component ({@code shared},
-   * {@code encoder}). Empty unless the program has layers (a whole model).
+   * Parameter subtotals by the part of the program that declares them, in program order: a
+   * parameter of layer {@code encoder/layer_003} counts for it, one of a stack ({@code encoder}) or of
+   * the shared embedding ({@code shared}) for that. Empty unless the program has parts (a whole model).
    */
   public Map<String, Subtotal> parametersByLayer() {
     Map<String, Subtotal> m = new java.util.LinkedHashMap<>();
-    java.util.regex.Pattern layer = java.util.regex.Pattern.compile("^([^/]+/layer_[0-9]+)/");
-    boolean layered = false;
     for (Tensor t : tensors) {
-      if (t.kind() != Kind.PARAMETER) continue;
-      java.util.regex.Matcher mm = layer.matcher(t.name());
-      layered |= mm.find();
-      String group = mm.find(0) ? mm.group(1) : t.name().split("/", 2)[0];
-      m.merge(group, new Subtotal(t.global().shape().elements(), t.global().bytes(), t.localBytes()), Subtotal::plus);
+      if (t.kind() != Kind.PARAMETER || t.part().isEmpty()) continue;
+      m.merge(t.part(), new Subtotal(t.global().shape().elements(), t.global().bytes(), t.localBytes()), Subtotal::plus);
     }
-    return layered ? m : Map.of();
+    return m;
   }
 
   /** Parameters of one group: elements and bytes over all devices, and bytes on each device. */
@@ -94,17 +90,18 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
     return m;
   }
 
-  /** A layout rule and where it came from (a spec line, or the defaults). */
-  public record Rule(String dim, List<String> axes, String source) {}
+  /** A layout rule, how it came to be ({@code origin}) and where ({@code source}: a spec line, a flag, a DSL call, or the defaults). */
+  public record Rule(String dim, List<String> axes, RuleOrigin origin, String source) {}
 
   public enum Kind { PARAMETER, INPUT, RESULT, ACTIVATION }
 
   /**
    * One tensor: its global type, the axes each dim is split over, the per-device type and bytes.
    * {@code partialOver}: axes over which a device holds only a partial sum (before an all-reduce).
+   * {@code part}: the part of the program that makes or declares it ({@code encoder/layer_003}; empty for a lone layer).
    */
   public record Tensor(String name, Kind kind, TensorType global, Map<String, List<String>> split, List<String> partialOver,
-      TensorType local, long localBytes, String source) {}
+      TensorType local, long localBytes, String source, String part) {}
 
   /**
    * Per-device totals: parameter bytes; the peak of live activation bytes over the program order
@@ -123,7 +120,7 @@ public record Plan(String program, Mesh mesh, List<Rule> rules, Map<String, Stri
 
   /** The rules of {@code layout} for the dims that occur in the program, in the order given. */
   public static List<Rule> rules(Layout layout, List<String> dims) {
-    return dims.stream().map(d -> new Rule(d, layout.axes(d), layout.whereOf(d).line() > 0 ? layout.whereOf(d) + " " + layout.whereOf(d).what()
+    return dims.stream().map(d -> new Rule(d, layout.axes(d), layout.originOf(d), layout.whereOf(d).line() > 0 ? layout.whereOf(d) + " " + layout.whereOf(d).what()
         : layout.whereOf(d).what().isEmpty() ? "default" : layout.whereOf(d).what())).toList();
   }
 }

@@ -28,14 +28,14 @@ public final class PlanBuilder {
     for (int i = 0; i < s.local().params().size(); i++) {
       Binding p = s.local().params().get(i);
       boolean input = inputs.contains(p.name());
-      tensors.add(tensor(s, p.value(), p.name(), input ? Plan.Kind.INPUT : Plan.Kind.PARAMETER, "argument of @main"));
+      tensors.add(tensor(s, p.value(), p.name(), input ? Plan.Kind.INPUT : Plan.Kind.PARAMETER, "argument of @main", p.loc().scope()));
       if (!input) paramBytes += p.value().type().bytes();
     }
     for (Op op : s.local().body()) {
       String source = op.loc() + (op.loc().what().isEmpty() ? "" : " " + op.loc().what());
       String name = s.local().results().stream().filter(r -> r.value().id() == op.out().id()).map(Binding::name).findFirst()
           .orElse(op.out() + " " + dev.switchc.ir.IrPrinter.opName(op));
-      tensors.add(tensor(s, op.out(), name, results.contains(op.out().id()) ? Plan.Kind.RESULT : Plan.Kind.ACTIVATION, source));
+      tensors.add(tensor(s, op.out(), name, results.contains(op.out().id()) ? Plan.Kind.RESULT : Plan.Kind.ACTIVATION, source, op.loc().scope()));
     }
     List<Plan.Collective> collectives = new ArrayList<>();
     long flops = 0;
@@ -60,9 +60,9 @@ public final class PlanBuilder {
         new Plan.Device(paramBytes, activationPeak(s), flops), collectives, partList);
   }
 
-  private static Plan.Tensor tensor(ShardedFunc s, Value v, String name, Plan.Kind kind, String source) {
+  private static Plan.Tensor tensor(ShardedFunc s, Value v, String name, Plan.Kind kind, String source, String part) {
     TensorLayout l = s.layoutOf(v);
-    return new Plan.Tensor(name, kind, l.global(), l.split(), l.partialOver(), v.type(), v.type().bytes(), source);
+    return new Plan.Tensor(name, kind, l.global(), l.split(), l.partialOver(), v.type(), v.type().bytes(), source, part);
   }
 
   /** FLOPs of one op on one device; see {@link Plan.Device}. */

@@ -4,6 +4,10 @@ import dev.switchc.ir.DType;
 import dev.switchc.lowering.CompiledModule;
 import dev.switchc.lowering.ModuleSignature;
 import dev.switchc.lowering.Port;
+import dev.switchc.runtime.Executable;
+import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.InputCheck;
+import dev.switchc.runtime.RuntimeInputException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,7 +45,7 @@ import org.tensorflow.types.family.TType;
  * when the module and its signature disagree, {@link XlaExecutionException} for other native
  * failures.
  */
-public final class CpuProgram implements AutoCloseable {
+public final class CpuProgram implements Executable {
   /** XlaCallModule serialization version; 4..9 are accepted by this TensorFlow, 10 is not. */
   private static final long XLA_CALL_MODULE_VERSION = 9L;
 
@@ -86,6 +90,7 @@ public final class CpuProgram implements AutoCloseable {
     }
   }
 
+  @Override
   public ModuleSignature signature() {
     return module.signature();
   }
@@ -94,8 +99,9 @@ public final class CpuProgram implements AutoCloseable {
    * Runs the program. {@code inputs} must hold exactly the signature's input names, each with the
    * port's dtype and named shape. Returns the outputs by name, in signature order.
    */
+  @Override
   public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
-    List<HostTensor> ordered = InputCheck.byName(signature().inputs(), inputs);
+    List<HostTensor> ordered = InputCheck.byName(signature().inputs(), inputs, "CpuProgram.run");
     List<HostTensor> results = runChecked(ordered);
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (int i = 0; i < results.size(); i++) out.put(signature().outputs().get(i).name(), results.get(i));
@@ -109,6 +115,7 @@ public final class CpuProgram implements AutoCloseable {
    *
    * @throws RuntimeInputException if a name is not an input or a tensor does not match its port
    */
+  @Override
   public Kept keep(Map<String, HostTensor> inputs) {
     if (inputs == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
     List<Port> ports = signature().inputs().stream().filter(p -> inputs.containsKey(p.name())).toList();
@@ -116,7 +123,7 @@ public final class CpuProgram implements AutoCloseable {
     for (Port p : signature().inputs()) known.add(p.name());
     for (String name : inputs.keySet())
       if (!known.contains(name)) throw new RuntimeInputException("cannot keep '" + name + "': the inputs are " + known);
-    List<HostTensor> ordered = InputCheck.byName(ports, inputs);
+    List<HostTensor> ordered = InputCheck.byName(ports, inputs, "CpuProgram.keep");
     synchronized (lock) {
       if (closed) throw new IllegalStateException("CpuProgram is closed");
       Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -133,7 +140,7 @@ public final class CpuProgram implements AutoCloseable {
   }
 
   /** Inputs held in native memory by {@link #keep}; fed to every run without a copy. */
-  public final class Kept implements AutoCloseable {
+  public final class Kept implements Resident {
     private final Map<String, Tensor> tensors;
     private boolean released; // guarded by the program's lock
 
@@ -141,6 +148,7 @@ public final class CpuProgram implements AutoCloseable {
       this.tensors = tensors;
     }
 
+    @Override
     public Set<String> names() {
       return tensors.keySet();
     }
@@ -160,13 +168,15 @@ public final class CpuProgram implements AutoCloseable {
    * Runs the program with {@code kept}'s inputs and {@code rest}, which must hold exactly the other
    * inputs. Returns the outputs by name, in signature order.
    */
-  public Map<String, HostTensor> run(Kept kept, Map<String, HostTensor> rest) {
-    Objects.requireNonNull(kept, "kept");
+  @Override
+  public Map<String, HostTensor> run(Resident resident, Map<String, HostTensor> rest) {
+    Objects.requireNonNull(resident, "kept");
+    if (!(resident instanceof Kept kept)) throw new IllegalStateException("these kept inputs belong to another program");
     if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
     for (String name : rest.keySet())
       if (kept.tensors.containsKey(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
     List<Port> others = signature().inputs().stream().filter(p -> !kept.tensors.containsKey(p.name())).toList();
-    List<HostTensor> ordered = InputCheck.byName(others, rest);
+    List<HostTensor> ordered = InputCheck.byName(others, rest, "CpuProgram.run");
     synchronized (lock) {
       if (closed) throw new IllegalStateException("CpuProgram is closed");
       if (kept.released || !this.kept.contains(kept)) throw new IllegalStateException("these kept inputs are closed or belong to another program");
@@ -191,7 +201,7 @@ public final class CpuProgram implements AutoCloseable {
 
   /** Runs the program with inputs in signature order; returns the outputs in signature order. */
   public List<HostTensor> run(List<HostTensor> inputs) {
-    return runChecked(InputCheck.byPosition(signature().inputs(), inputs));
+    return runChecked(InputCheck.byPosition(signature().inputs(), inputs, "CpuProgram.run"));
   }
 
   @Override

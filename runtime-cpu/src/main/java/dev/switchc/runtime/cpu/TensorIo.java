@@ -2,6 +2,8 @@ package dev.switchc.runtime.cpu;
 
 import dev.switchc.ir.TensorType;
 import dev.switchc.lowering.Port;
+import dev.switchc.runtime.Bf16;
+import dev.switchc.runtime.HostTensor;
 import java.util.Arrays;
 import org.tensorflow.RawTensor;
 import org.tensorflow.Tensor;
@@ -64,17 +66,17 @@ final class TensorIo {
       case F32 -> {
         float[] out = new float[n];
         bytes.asFloats().read(out);
-        yield HostTensor.wrapFloats(want, out);
+        yield HostTensor.adoptFloats(want, out);
       }
       case BF16 -> {
         short[] bits = new short[n];
         bytes.asShorts().read(bits);
-        yield HostTensor.wrapFloats(want, bf16Floats(bits));
+        yield HostTensor.adoptFloats(want, bf16Floats(bits));
       }
       case I32 -> {
         int[] out = new int[n];
         bytes.asInts().read(out);
-        yield HostTensor.wrapInts(want, out);
+        yield HostTensor.adoptInts(want, out);
       }
       case PRED, U32 -> throw new AssertionError(want);
     };

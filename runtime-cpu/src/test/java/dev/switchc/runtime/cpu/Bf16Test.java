@@ -1,5 +1,6 @@
 package dev.switchc.runtime.cpu;
 
+import dev.switchc.runtime.Bf16;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package dev.switchc.runtime.cpu;
 
+import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.RuntimeInputException;
 import static dev.switchc.runtime.cpu.Fixtures.shape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

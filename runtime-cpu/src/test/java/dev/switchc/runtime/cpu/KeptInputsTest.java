@@ -1,5 +1,7 @@
 package dev.switchc.runtime.cpu;
 
+import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.RuntimeInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.switchc.runtime.cpu;
 
+import dev.switchc.runtime.HostTensor;
 import static dev.switchc.runtime.cpu.Fixtures.module;
 import static dev.switchc.runtime.cpu.Fixtures.port;
 import static dev.switchc.runtime.cpu.Fixtures.shape;

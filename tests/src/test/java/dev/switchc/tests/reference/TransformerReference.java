@@ -30,7 +30,7 @@ public final class TransformerReference {
 
     /** T5's RMS-norm epsilon, inside the square root. */
     private static final double NORM_EPS = 1e-6;
-    /** Added to the attention logit of a masked key. */
+    /** The attention logit of a masked key: it replaces the logit (it is not added), so a row with every key masked attends uniformly. */
     private static final double MASK_LOGIT = -1e9;
     /** Mesh TensorFlow's top-2 gate renormalisation epsilon: g / (g1 + g2 + 1e-9). */
     private static final double TOP2_EPS = 1e-9;

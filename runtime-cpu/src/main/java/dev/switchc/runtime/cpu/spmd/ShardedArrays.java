@@ -5,7 +5,7 @@ import dev.switchc.ir.Dim;
 import dev.switchc.ir.Shape;
 import dev.switchc.ir.TensorType;
 import dev.switchc.lowering.hlo.HloSharding;
-import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

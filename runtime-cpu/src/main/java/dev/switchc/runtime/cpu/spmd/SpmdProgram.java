@@ -11,9 +11,10 @@ import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloSharding;
 import dev.switchc.lowering.hlo.HloType;
 import dev.switchc.runtime.cpu.CpuOptions;
+import dev.switchc.runtime.Executable;
 import dev.switchc.runtime.cpu.CpuProgram;
-import dev.switchc.runtime.cpu.HostTensor;
-import dev.switchc.runtime.cpu.RuntimeInputException;
+import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.RuntimeInputException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ import java.util.Set;
  *
  * <p>Thread-safety: as {@link CpuProgram}; runs are serialized by it.
  */
-public final class SpmdProgram implements AutoCloseable {
+public final class SpmdProgram implements Executable {
   private final ModuleSignature global, stacked;
   private final List<ShardedArrays> inputs, outputs;
   private final List<String> deviceDims;
@@ -80,8 +81,9 @@ public final class SpmdProgram implements AutoCloseable {
     return new SpmdProgram(globalSignature, stacked, in, out, List.copyOf(deviceDims), emulated, text, program);
   }
 
-  /** The module's global ports: what {@link #run} takes and {@link SpmdResult#global()} holds. */
-  public ModuleSignature globalSignature() {
+  /** The module's global ports: what {@link #run} takes and returns. */
+  @Override
+  public ModuleSignature signature() {
     return global;
   }
 
@@ -114,11 +116,53 @@ public final class SpmdProgram implements AutoCloseable {
     return outputs.get(i);
   }
 
+  /** Runs every device on its shards of {@code globalInputs}; returns the assembled global outputs. */
+  @Override
+  public Map<String, HostTensor> run(Map<String, HostTensor> globalInputs) {
+    return runDevices(globalInputs).global();
+  }
+
+  /**
+   * Inputs kept between runs. The emulation cuts whole global arrays into every device's shards on
+   * each run, so it keeps them on the host and adds them to each run's inputs.
+   */
+  @Override
+  public Resident keep(Map<String, HostTensor> inputs) {
+    if (inputs == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    Map<String, HostTensor> held = Map.copyOf(inputs);
+    for (String name : held.keySet())
+      if (global.inputs().stream().noneMatch(p -> p.name().equals(name)))
+        throw new RuntimeInputException("cannot keep '" + name + "': the inputs are " + global.inputs().stream().map(Port::name).toList());
+    return new Held(held);
+  }
+
+  private record Held(Map<String, HostTensor> inputs) implements Resident {
+    @Override
+    public Set<String> names() {
+      return inputs.keySet();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Override
+  public Map<String, HostTensor> run(Resident kept, Map<String, HostTensor> rest) {
+    if (!(kept instanceof Held held)) throw new IllegalStateException("these kept inputs belong to another program");
+    if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    Map<String, HostTensor> all = new LinkedHashMap<>(held.inputs());
+    for (Map.Entry<String, HostTensor> e : rest.entrySet()) {
+      if (all.containsKey(e.getKey())) throw new RuntimeInputException("input '" + e.getKey() + "' is both kept and given; give it once");
+      all.put(e.getKey(), e.getValue());
+    }
+    return run(all);
+  }
+
   /**
    * Runs every device on its shards of {@code globalInputs} (exactly the global signature's names
    * and types). Returns the assembled global outputs and each device's own.
    */
-  public SpmdResult run(Map<String, HostTensor> globalInputs) {
+  public SpmdResult runDevices(Map<String, HostTensor> globalInputs) {
     checkInputs(globalInputs);
     Map<String, HostTensor> shards = new LinkedHashMap<>();
     for (int i = 0; i < global.inputs().size(); i++) {

@@ -1,6 +1,6 @@
 package dev.switchc.runtime.cpu.spmd;
 
-import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.HostTensor;
 import java.util.List;
 import java.util.Map;
 

@@ -14,7 +14,7 @@ import dev.switchc.lowering.hlo.HloOp;
 import dev.switchc.lowering.hlo.HloSharding;
 import dev.switchc.lowering.hlo.HloType;
 import dev.switchc.lowering.hlo.HloValue;
-import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.HostTensor;
 import dev.switchc.runtime.cpu.spmd.Spmd.Arg;
 import dev.switchc.runtime.cpu.spmd.Spmd.Body;
 import dev.switchc.runtime.cpu.spmd.Spmd.Nd;
@@ -52,7 +52,7 @@ class CollectivesTest {
     float[] x = new float[0];
     for (float[] d : perDevice) x = concat(x, d);
     try (SpmdProgram p = SpmdProgram.load(m, Spmd.signature(List.of(in), List.of(out)))) {
-      SpmdResult r = p.run(Map.of("x", HostTensor.f32(Spmd.tensorType(in.global()).shape(), x)));
+      SpmdResult r = p.runDevices(Map.of("x", HostTensor.f32(Spmd.tensorType(in.global()).shape(), x)));
       float[][] got = new float[N][];
       float[] joined = new float[0];
       for (int d = 0; d < N; d++) {
@@ -132,7 +132,7 @@ class CollectivesTest {
     Arg in = new Arg("x", f32(), HloSharding.REPLICATED), out = new Arg("y", f32(), HloSharding.REPLICATED);
     try (SpmdProgram p = SpmdProgram.load(Spmd.module(N, List.of(in), b.build(List.of(sum)), List.of(out)),
         Spmd.signature(List.of(in), List.of(out)))) {
-      SpmdResult r = p.run(Map.of("x", HostTensor.f32(dev.switchc.ir.Shape.SCALAR, new float[] {0.25f})));
+      SpmdResult r = p.runDevices(Map.of("x", HostTensor.f32(dev.switchc.ir.Shape.SCALAR, new float[] {0.25f})));
       assertEquals(2.5f, r.global().get("y").floatAt(0));
       for (int d = 0; d < N; d++) assertEquals(2.5f, r.device(d).get("y").floatAt(0));
     }
@@ -254,7 +254,7 @@ class CollectivesTest {
     Arg in = new Arg("x", f32(whole.length), HloSharding.REPLICATED), out = new Arg("y", f32((long) N * size), rows(1, N));
     HloModule m = Spmd.module(N, List.of(in), b.build(List.of(y)), List.of(out));
     try (SpmdProgram p = SpmdProgram.load(m, Spmd.signature(List.of(in), List.of(out)))) {
-      SpmdResult r = p.run(Map.of("x", HostTensor.f32(Spmd.tensorType(in.global()).shape(), whole)));
+      SpmdResult r = p.runDevices(Map.of("x", HostTensor.f32(Spmd.tensorType(in.global()).shape(), whole)));
       float[][] got = new float[N][];
       for (int d = 0; d < N; d++) got[d] = r.device(d).get("y").floats();
       return got;

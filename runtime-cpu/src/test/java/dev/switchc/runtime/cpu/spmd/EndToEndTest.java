@@ -25,8 +25,8 @@ import dev.switchc.lowering.hlo.HloFunc;
 import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloOp;
 import dev.switchc.runtime.cpu.CpuProgram;
-import dev.switchc.runtime.cpu.HostTensor;
-import dev.switchc.runtime.cpu.RuntimeInputException;
+import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.RuntimeInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,7 +103,7 @@ class EndToEndTest {
 
   static SpmdResult sharded(HloModule spmd, Func global, Map<String, HostTensor> in) {
     try (SpmdProgram p = SpmdProgram.load(spmd, Lower.signature(global))) {
-      return p.run(in);
+      return p.runDevices(in);
     }
   }
 
@@ -116,9 +116,10 @@ class EndToEndTest {
   /** y[batch, f] = sum_d x[batch, d] w[d, f]. */
   static Func einsum() {
     FuncBuilder b = new FuncBuilder("einsum");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", f32("batch", 4, "d", 8));
     Value w = b.param("w", f32("d", 8, "f", 6));
-    b.result("y", b.einsum(x, w, f32("batch", 4, "f", 6).shape()));
+    b.result("y", o.einsum(x, w, f32("batch", 4, "f", 6).shape()));
     return b.build();
   }
 
@@ -203,10 +204,11 @@ class EndToEndTest {
   /** Three relabels of x[a, b] (a split) that move data between devices but keep every value. */
   static Func relabels(long a, long b) {
     FuncBuilder fb = new FuncBuilder("relabels");
+    FuncBuilder.Ops fbo = fb.unlocated();
     Value x = fb.param("x", f32("a", a, "b", b));
-    Value swapped = fb.relabel(x, f32("a2", a, "b2", b).shape()); // a split -> b2 split: all_to_all
-    Value whole = fb.relabel(x, f32("a3", a, "b", b).shape()); // a split -> nothing split: all_gather
-    Value split = fb.relabel(whole, f32("a", a, "b", b).shape()); // nothing split -> a split: local slice
+    Value swapped = fbo.relabel(x, f32("a2", a, "b2", b).shape()); // a split -> b2 split: all_to_all
+    Value whole = fbo.relabel(x, f32("a3", a, "b", b).shape()); // a split -> nothing split: all_gather
+    Value split = fbo.relabel(whole, f32("a", a, "b", b).shape()); // nothing split -> a split: local slice
     fb.result("swapped", swapped);
     fb.result("whole", whole);
     fb.result("split", split);
@@ -271,23 +273,24 @@ class EndToEndTest {
   /** Most local op kinds, batch split over data: gather and scatter with out-of-range indices included. */
   static Func localOps() {
     FuncBuilder b = new FuncBuilder("local_ops");
+    FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", f32("batch", 4, "seq", 6, "d", 5));
     Value w = b.param("w", f32("d", 5, "e", 3));
     Value table = b.param("table", f32("batch", 4, "vocab", 7, "d", 5));
     Value idx = b.param("idx", new TensorType(DType.I32, Shape.of(new Dim("batch", 4), new Dim("seq", 6))));
-    Value logits = b.einsum(x, w, f32("batch", 4, "seq", 6, "e", 3).shape());
-    Value top = b.argmax(logits, "e");
-    Value oneHot = b.oneHot(top, new Dim("e", 3), DType.F32);
-    Value position = b.cumsum(oneHot, "seq", true);
-    Value running = b.cumsum(x, "seq", false);
-    Value max = b.reduce(dev.switchc.ir.Op.ReduceFn.MAX, logits, "e");
-    Value shifted = b.unary(dev.switchc.ir.Op.UnaryFn.EXP, b.sub(logits, max));
-    Value rows = b.gather(table, Map.of("vocab", idx), f32("batch", 4, "seq", 6, "d", 5).shape());
-    Value scattered = b.scatterAdd(table, x, Map.of("vocab", idx));
-    Value positive = b.compare(dev.switchc.ir.Op.Cmp.GT, x, b.scalar(0, DType.F32));
-    Value picked = b.select(positive, x, rows);
-    Value flat = b.reshape(x, f32("batch", 4, "seq_d", 30).shape());
-    Value iota = b.iota(DType.I32, Shape.of(new Dim("batch", 4), new Dim("seq", 6)), "seq");
+    Value logits = o.einsum(x, w, f32("batch", 4, "seq", 6, "e", 3).shape());
+    Value top = o.argmax(logits, "e");
+    Value oneHot = o.oneHot(top, new Dim("e", 3), DType.F32);
+    Value position = o.cumsum(oneHot, "seq", true);
+    Value running = o.cumsum(x, "seq", false);
+    Value max = o.reduce(dev.switchc.ir.Op.ReduceFn.MAX, logits, "e");
+    Value shifted = o.unary(dev.switchc.ir.Op.UnaryFn.EXP, o.sub(logits, max));
+    Value rows = o.gather(table, Map.of("vocab", idx), f32("batch", 4, "seq", 6, "d", 5).shape());
+    Value scattered = o.scatterAdd(table, x, Map.of("vocab", idx));
+    Value positive = o.compare(dev.switchc.ir.Op.Cmp.GT, x, o.scalar(0, DType.F32));
+    Value picked = o.select(positive, x, rows);
+    Value flat = o.reshape(x, f32("batch", 4, "seq_d", 30).shape());
+    Value iota = o.iota(DType.I32, Shape.of(new Dim("batch", 4), new Dim("seq", 6)), "seq");
     b.result("top", top);
     b.result("position", position);
     b.result("running", running);
@@ -296,7 +299,7 @@ class EndToEndTest {
     b.result("scattered", scattered);
     b.result("picked", picked);
     b.result("flat", flat);
-    b.result("count", b.add(iota, b.cast(b.reduce(dev.switchc.ir.Op.ReduceFn.SUM, oneHot, "e"), DType.I32)));
+    b.result("count", o.add(iota, o.cast(o.reduce(dev.switchc.ir.Op.ReduceFn.SUM, oneHot, "e"), DType.I32)));
     return b.build();
   }
 
@@ -322,7 +325,7 @@ class EndToEndTest {
     SpmdResult r;
     List<Map<String, HostTensor>> own = new ArrayList<>();
     try (SpmdProgram p = SpmdProgram.load(spmd, Lower.signature(f))) {
-      r = p.run(in);
+      r = p.runDevices(in);
       HloModule single = HloModule.single("device", new HloFunc("main", body.args(), body.body(), body.returns()), spmd.argNames(), spmd.resultNames());
       try (CpuProgram device = CpuProgram.load(new dev.switchc.lowering.CompiledModule(dev.switchc.lowering.StableHloPrinter.print(single),
           Lower.signature(s.local())))) {
@@ -384,6 +387,7 @@ class EndToEndTest {
     Func f = einsum();
     HloModule spmd = SpmdLower.run(Shard.run(f, mesh("model=2"), layout("d=model")));
     FuncBuilder b = new FuncBuilder("other");
+    FuncBuilder.Ops o = b.unlocated();
     b.result("y", b.param("x", f32("batch", 4, "d", 5)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpmdProgram.load(spmd, Lower.signature(b.build())));
     assertEquals("the signature does not match SPMD module @einsum:\n"

@@ -8,7 +8,7 @@ import dev.switchc.ir.Dim;
 import dev.switchc.ir.Shape;
 import dev.switchc.ir.TensorType;
 import dev.switchc.lowering.hlo.HloSharding;
-import dev.switchc.runtime.cpu.HostTensor;
+import dev.switchc.runtime.HostTensor;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

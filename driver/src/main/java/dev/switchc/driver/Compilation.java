@@ -1,0 +1,80 @@
+package dev.switchc.driver;
+
+import dev.switchc.frontend.DataInput;
+import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.Program;
+import dev.switchc.frontend.ProgramSpec;
+import dev.switchc.ir.Binding;
+import dev.switchc.ir.Func;
+import dev.switchc.ir.Shard;
+import dev.switchc.ir.ShardedFunc;
+import dev.switchc.ir.plan.Plan;
+import dev.switchc.ir.plan.PlanBuilder;
+import dev.switchc.lowering.CompiledModule;
+import dev.switchc.lowering.StableHlo;
+import dev.switchc.lowering.hlo.HloModule;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One program through the compiler, whatever its kind: its IR in a mode, sharded over its mesh,
+ * the plan, and the StableHLO for one device or for the whole mesh. Everything is computed once,
+ * here; what differs between kinds comes from the program's {@link ProgramSpec}.
+ */
+public record Compilation(Program program, Mode mode, Func global, ShardedFunc sharded, Plan plan) {
+  public static Compilation of(Program program, Mode mode) {
+    ProgramSpec spec = program.spec();
+    Func global = spec.ir(program.where(), mode);
+    ShardedFunc sharded = Shard.run(global, program.mesh().value(), program.layout());
+    Plan plan = PlanBuilder.build(sharded, names(dataInputs(spec, global)), spec.planFacts(mode, program.mesh().value(), program.layout()));
+    return new Compilation(program, mode, global, sharded, plan);
+  }
+
+  public ProgramSpec spec() {
+    return program.spec();
+  }
+
+  /** The function's parameters that are data (not trained tensors), in the spec's order. */
+  public List<DataInput> dataInputs() {
+    return dataInputs(spec(), global);
+  }
+
+  private static List<DataInput> dataInputs(ProgramSpec spec, Func global) {
+    return spec.dataInputs().stream().filter(d -> global.params().stream().anyMatch(p -> p.name().equals(d.name()))).toList();
+  }
+
+  private static Set<String> names(List<DataInput> inputs) {
+    Set<String> s = new LinkedHashSet<>();
+    for (DataInput d : inputs) s.add(d.name());
+    return s;
+  }
+
+  /** The names of {@link #dataInputs()}. */
+  public Set<String> dataInputNames() {
+    return names(dataInputs());
+  }
+
+  /** The function's parameter named {@code name}, which must exist. */
+  public Binding param(String name) {
+    return global.param(name);
+  }
+
+  public boolean multiDevice() {
+    return program.mesh().value().devices() > 1;
+  }
+
+  /** The program for one device holding every tensor whole. */
+  public CompiledModule singleDevice() {
+    return StableHlo.compile(global);
+  }
+
+  /** The SPMD program for the mesh, structured; print it with {@link #spmdText()}. */
+  public HloModule spmd() {
+    return StableHlo.lowerSpmd(sharded);
+  }
+
+  public CompiledModule spmdText() {
+    return StableHlo.compileSpmd(sharded);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.switchc.driver.io;
+
+import java.nio.file.Path;
+
+/**
+ * The single exception type for malformed or unsupported tensor files. Unchecked so that callers
+ * can let it propagate to the CLI's top level, where the message alone is shown to the user: it
+ * always starts with the file name, then says what was found and what was expected.
+ * Genuine I/O failures (missing file, permission denied) stay {@link java.io.IOException}s.
+ */
+public final class TensorFileException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  // Path is not Serializable; the message already carries the name.
+  private final transient Path file;
+
+  public TensorFileException(Path file, String problem) {
+    super(file + ": " + problem);
+    this.file = file;
+  }
+
+  public TensorFileException(Path file, String problem, Throwable cause) {
+    super(file + ": " + problem, cause);
+    this.file = file;
+  }
+
+  /** The offending file; may be null after deserialization. */
+  public Path file() {
+    return file;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.switchc.tests;
+
+import dev.switchc.driver.Compilation;
+import dev.switchc.driver.ProgramRun;
+import dev.switchc.frontend.DataInput;
+import dev.switchc.frontend.Located;
+import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.Program;
+import dev.switchc.frontend.SwitchLayerIr;
+import dev.switchc.frontend.SwitchLayerSpec;
+import dev.switchc.frontend.model.ModelIr;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The tests' shorthand for running a layer or a model through the driver and reading its outputs by name. */
+final class Runs {
+  private Runs() {}
+
+  /** A layer's outputs. */
+  record Layer(float[] y, float auxLoss, int[] tokensPerExpert, float droppedFraction, long expertCapacity) {}
+
+  static Layer layer(Located<SwitchLayerSpec> layer, Mode mode, Map<String, float[]> params, float[] x) {
+    return layer(Compilation.of(Program.single(layer), mode), params, x);
+  }
+
+  static Layer layer(Compilation c, Map<String, float[]> params, float[] x) {
+    try (ProgramRun run = ProgramRun.load(c)) {
+      ProgramRun.Result r = run.run(params, Map.of(SwitchLayerIr.X, run.input(SwitchLayerIr.X, x)));
+      return new Layer(r.floats(SwitchLayerIr.Y), r.scalar(SwitchLayerIr.AUX_LOSS), r.ints(SwitchLayerIr.TOKENS_PER_EXPERT),
+          r.scalar(SwitchLayerIr.DROPPED_FRACTION), c.program().spec(SwitchLayerSpec.class).expertCapacity(c.mode()));
+    }
+  }
+
+  /** A model's outputs; {@code logits} row-major [batch, length, vocab]. */
+  record Model(float[] logits, float loss, float crossEntropy, float auxLoss, float zLoss) {}
+
+  /** One forward pass of {@code run}'s model; {@code targets} is null for decoder-only models, {@code seed} is used when the program takes one. */
+  static Model model(ProgramRun run, Map<String, float[]> params, int[] inputs, int[] targets, int seed) {
+    Map<String, dev.switchc.runtime.HostTensor> data = new LinkedHashMap<>();
+    data.put(ModelIr.INPUTS, run.input(ModelIr.INPUTS, inputs));
+    if (targets != null) data.put(ModelIr.TARGETS, run.input(ModelIr.TARGETS, targets));
+    if (takesSeed(run)) data.put(ModelIr.SEED, run.input(ModelIr.SEED, new int[] {seed}));
+    ProgramRun.Result r = run.run(params, data);
+    return new Model(r.floats(ModelIr.LOGITS), r.scalar(ModelIr.LOSS), r.scalar(ModelIr.CROSS_ENTROPY), r.scalar(ModelIr.AUX_LOSS),
+        r.scalar(ModelIr.Z_LOSS));
+  }
+
+  static Model model(ProgramRun run, Map<String, float[]> params, int[] inputs, int[] targets) {
+    if (takesSeed(run)) throw new IllegalStateException("this training-mode program draws noise: give it a seed");
+    return model(run, params, inputs, targets, 0);
+  }
+
+  /** Whether the program takes a noise seed (training mode with dropout, expert dropout or router jitter). */
+  static boolean takesSeed(ProgramRun run) {
+    return run.dataInputs().stream().anyMatch(d -> d.role() == DataInput.Role.SEED);
+  }
+}
