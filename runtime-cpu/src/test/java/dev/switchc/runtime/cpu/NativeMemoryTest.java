@@ -1,21 +1,16 @@
 package dev.switchc.runtime.cpu;
 
 import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.RssCheck;
 import static dev.switchc.runtime.cpu.Fixtures.module;
 import static dev.switchc.runtime.cpu.Fixtures.port;
 import static dev.switchc.runtime.cpu.Fixtures.shape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.switchc.ir.DType;
 import dev.switchc.ir.Shape;
 import dev.switchc.lowering.CompiledModule;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -86,47 +81,7 @@ class NativeMemoryTest {
     }
   }
 
-  /**
-   * Runs {@code body} a few times (compilation, JIT) until RSS settles, then {@code runs} more
-   * times, failing as soon as RSS has grown by more than the limit, so that a leak stops the test
-   * after a few hundred MB rather than exhausting the machine. The pom pins and pre-touches the Java
-   * heap so that RSS growth is native growth; any change of the committed heap is subtracted anyway.
-   */
   private static void assertRssFlat(String what, int runs, Runnable body) {
-    long start = rssKb();
-    long last = start;
-    for (int batch = 0; batch < 10; batch++) {
-      for (int i = 0; i < 10; i++) body.run();
-      long now = rssKb();
-      if ((now - start) / 1024 > 4 * LIMIT_MB) fail(what + ": RSS grew by " + (now - start) / 1024 + " MB while warming up");
-      if (batch >= 1 && now - last < 4 * 1024) break;
-      last = now;
-    }
-    long rss0 = rssKb();
-    long heap0 = heapCommittedKb();
-    long t0 = System.nanoTime();
-    for (int i = 1; i <= runs; i++) {
-      body.run();
-      if (i % 10 == 0 || i == runs) {
-        long growthMb = (rssKb() - rss0 - Math.max(0, heapCommittedKb() - heap0)) / 1024;
-        if (growthMb > LIMIT_MB) fail(what + ": native memory grew by " + growthMb + " MB after " + i + " runs");
-      }
-    }
-    System.out.printf("NativeMemoryTest, %s: %.2f ms/run; over %d runs RSS %+d MB, committed Java heap %+d MB%n",
-        what, (System.nanoTime() - t0) / 1e6 / runs, runs, (rssKb() - rss0) / 1024, (heapCommittedKb() - heap0) / 1024);
-  }
-
-  private static long rssKb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-        if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
-  }
-
-  private static long heapCommittedKb() {
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+    RssCheck.assertFlat(what, runs, LIMIT_MB, body);
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchc.runtime.cpu.spmd;
 
+import dev.switchc.runtime.ShardedArrays;
 import dev.switchc.lowering.hlo.HloFunc;
 import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloOp;

@@ -1,5 +1,6 @@
 package dev.switchc.runtime.cpu.spmd;
 
+import dev.switchc.runtime.ShardedArrays;
 import dev.switchc.ir.DType;
 import dev.switchc.ir.Dim;
 import dev.switchc.ir.TensorType;

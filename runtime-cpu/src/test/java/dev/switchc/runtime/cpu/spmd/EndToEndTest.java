@@ -1,5 +1,6 @@
 package dev.switchc.runtime.cpu.spmd;
 
+import dev.switchc.runtime.ShardedArrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,8 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The whole path: a FuncBuilder function, the sharding pass, the SPMD lowering, and the emulated
  * mesh on XLA CPU, against the unsharded program and plain Java.
  */
-class EndToEndTest {
-  static Mesh mesh(String spec) {
+public class EndToEndTest {
+  public static Mesh mesh(String spec) {
     List<MeshAxis> axes = new ArrayList<>();
     for (String part : spec.split(",")) {
       String[] kv = part.split("=");
@@ -54,7 +55,7 @@ class EndToEndTest {
   }
 
   /** "batch=data,d=model+data" (empty right side: whole). */
-  static Layout layout(String spec) {
+  public static Layout layout(String spec) {
     Map<String, List<String>> rules = new LinkedHashMap<>();
     for (String part : spec.split(",")) {
       String[] kv = part.split("=", -1);
@@ -63,28 +64,28 @@ class EndToEndTest {
     return new Layout(rules, Map.of());
   }
 
-  static TensorType f32(Object... nameSize) {
+  public static TensorType f32(Object... nameSize) {
     List<Dim> dims = new ArrayList<>();
     for (int i = 0; i < nameSize.length; i += 2) dims.add(new Dim((String) nameSize[i], ((Number) nameSize[i + 1]).longValue()));
     return new TensorType(DType.F32, new Shape(dims));
   }
 
   /** Small integers as floats: every sum is exact, so any order of additions gives the same bits. */
-  static float[] smallInts(int n, long seed) {
+  public static float[] smallInts(int n, long seed) {
     Random r = new Random(seed);
     float[] out = new float[n];
     for (int i = 0; i < n; i++) out[i] = r.nextInt(7) - 3;
     return out;
   }
 
-  static float[] gaussians(int n, long seed) {
+  public static float[] gaussians(int n, long seed) {
     Random r = new Random(seed);
     float[] out = new float[n];
     for (int i = 0; i < n; i++) out[i] = (float) r.nextGaussian();
     return out;
   }
 
-  static Map<String, HostTensor> inputs(Func f, long seed, boolean exact) {
+  public static Map<String, HostTensor> inputs(Func f, long seed, boolean exact) {
     Map<String, HostTensor> in = new LinkedHashMap<>();
     for (var p : f.params()) {
       TensorType t = p.value().type();
@@ -95,7 +96,7 @@ class EndToEndTest {
     return in;
   }
 
-  static Map<String, HostTensor> unsharded(Func f, Map<String, HostTensor> in) {
+  public static Map<String, HostTensor> unsharded(Func f, Map<String, HostTensor> in) {
     try (CpuProgram p = CpuProgram.load(StableHlo.compile(f))) {
       return p.run(in);
     }
@@ -114,7 +115,7 @@ class EndToEndTest {
   // ---- einsum over a split dim: partial sums and an all-reduce ----
 
   /** y[batch, f] = sum_d x[batch, d] w[d, f]. */
-  static Func einsum() {
+  public static Func einsum() {
     FuncBuilder b = new FuncBuilder("einsum");
     FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", f32("batch", 4, "d", 8));
@@ -151,7 +152,7 @@ class EndToEndTest {
     for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5f * (1 + Math.abs(want[i])), "y[" + i + "]");
   }
 
-  static float[] plainEinsum(float[] x, float[] w, int b, int d, int f) {
+  public static float[] plainEinsum(float[] x, float[] w, int b, int d, int f) {
     float[] y = new float[b * f];
     for (int i = 0; i < b; i++)
       for (int k = 0; k < f; k++) {
@@ -163,7 +164,7 @@ class EndToEndTest {
   }
 
   /** {@code spmd} with every collective's replica groups replaced. */
-  static HloModule withGroups(HloModule spmd, UnaryOperator<List<List<Integer>>> change) {
+  public static HloModule withGroups(HloModule spmd, UnaryOperator<List<List<Integer>>> change) {
     HloFunc body = spmd.functions().get(0);
     List<HloOp> ops = body.body().stream().map(op -> {
       if (op instanceof HloOp.AllReduce a) return (HloOp) new HloOp.AllReduce(a.result(), a.operand(), change.apply(a.groups()), a.combiner(), a.channel());
@@ -178,7 +179,7 @@ class EndToEndTest {
   }
 
   /** [[0, 1], [2, 3]] becomes [[0, 2], [1, 3]]: the groups of the other axis of a 2x2 mesh. */
-  static List<List<Integer>> transposed(List<List<Integer>> groups) {
+  public static List<List<Integer>> transposed(List<List<Integer>> groups) {
     List<List<Integer>> out = new ArrayList<>();
     for (int j = 0; j < groups.get(0).size(); j++) {
       List<Integer> g = new ArrayList<>();
@@ -202,7 +203,7 @@ class EndToEndTest {
   // ---- relabels: all_to_all, all_gather, local slice ----
 
   /** Three relabels of x[a, b] (a split) that move data between devices but keep every value. */
-  static Func relabels(long a, long b) {
+  public static Func relabels(long a, long b) {
     FuncBuilder fb = new FuncBuilder("relabels");
     FuncBuilder.Ops fbo = fb.unlocated();
     Value x = fb.param("x", f32("a", a, "b", b));
@@ -235,7 +236,7 @@ class EndToEndTest {
   }
 
   /** {@code spmd} with the all_to_all groups (only) replaced. */
-  static HloModule withAllToAllGroups(HloModule spmd, List<List<Integer>> groups) {
+  public static HloModule withAllToAllGroups(HloModule spmd, List<List<Integer>> groups) {
     HloFunc body = spmd.functions().get(0);
     List<HloOp> ops = body.body().stream().map(op -> op instanceof HloOp.AllToAll a
         ? new HloOp.AllToAll(a.result(), a.operand(), a.splitDimension(), a.concatDimension(), groups, a.channel()) : op).toList();
@@ -271,7 +272,7 @@ class EndToEndTest {
   // ---- local ops: the stacked program equals each device's own run ----
 
   /** Most local op kinds, batch split over data: gather and scatter with out-of-range indices included. */
-  static Func localOps() {
+  public static Func localOps() {
     FuncBuilder b = new FuncBuilder("local_ops");
     FuncBuilder.Ops o = b.unlocated();
     Value x = b.param("x", f32("batch", 4, "seq", 6, "d", 5));
@@ -303,7 +304,7 @@ class EndToEndTest {
     return b.build();
   }
 
-  static Map<String, HostTensor> localInputs(Func f) {
+  public static Map<String, HostTensor> localInputs(Func f) {
     Map<String, HostTensor> in = inputs(f, 11, false);
     int[] idx = new int[24];
     for (int i = 0; i < idx.length; i++) idx[i] = (i * 7) % 11 - 1; // -1..9: -1, 7, 8 and 9 are out of range for vocab = 7

@@ -1,4 +1,4 @@
-package dev.switchc.runtime.cpu.spmd;
+package dev.switchc.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +8,6 @@ import dev.switchc.ir.Dim;
 import dev.switchc.ir.Shape;
 import dev.switchc.ir.TensorType;
 import dev.switchc.lowering.hlo.HloSharding;
-import dev.switchc.runtime.HostTensor;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,10 @@
-package dev.switchc.runtime.cpu.spmd;
+package dev.switchc.runtime;
 
 import dev.switchc.ir.DType;
 import dev.switchc.ir.Dim;
 import dev.switchc.ir.Shape;
 import dev.switchc.ir.TensorType;
 import dev.switchc.lowering.hlo.HloSharding;
-import dev.switchc.runtime.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -42,7 +41,7 @@ public final class ShardedArrays {
     this.sharding = sharding;
     this.devices = devices;
     this.tileOf = tileOf;
-    this.localCount = Dims.product(localDims);
+    this.localCount = product(localDims);
   }
 
   /**
@@ -63,7 +62,7 @@ public final class ShardedArrays {
         if (tiles.size() != expectedRank)
           throw new IllegalArgumentException("sharding " + sharding.spell() + " has " + tiles.size() + " tile counts; a rank-" + rank + " array needs "
               + expectedRank + (sharding.lastTileDimReplicate() ? " (one per dim plus the replication count)" : " (one per dim)"));
-        long total = Dims.product(tiles);
+        long total = product(tiles);
         List<Integer> order = sharding.devices();
         if (total != devices || order.size() != devices)
           throw new IllegalArgumentException("sharding " + sharding.spell() + " has " + total + " tiles over " + order.size() + " devices, but the mesh has "
@@ -118,14 +117,14 @@ public final class ShardedArrays {
 
   /** The shards of a global row-major array, stacked [N, local...]. */
   public float[] shard(float[] global) {
-    requireLength("global array", global.length, Dims.product(globalDims));
+    requireLength("global array", global.length, product(globalDims));
     float[] out = new float[Math.toIntExact(devices * localCount)];
     forEachRow((d, localOffset, globalOffset, length) -> System.arraycopy(global, globalOffset, out, localOffset, length));
     return out;
   }
 
   public int[] shard(int[] global) {
-    requireLength("global array", global.length, Dims.product(globalDims));
+    requireLength("global array", global.length, product(globalDims));
     int[] out = new int[Math.toIntExact(devices * localCount)];
     forEachRow((d, localOffset, globalOffset, length) -> System.arraycopy(global, globalOffset, out, localOffset, length));
     return out;
@@ -137,7 +136,7 @@ public final class ShardedArrays {
    */
   public float[] assemble(float[] stacked, String name) {
     requireLength("stacked array", stacked.length, devices * localCount);
-    float[] out = new float[Math.toIntExact(Dims.product(globalDims))];
+    float[] out = new float[Math.toIntExact(product(globalDims))];
     int[] owner = owners();
     forEachRow((d, localOffset, globalOffset, length) -> {
       if (owner[d] == d) System.arraycopy(stacked, localOffset, out, globalOffset, length);
@@ -150,7 +149,7 @@ public final class ShardedArrays {
 
   public int[] assemble(int[] stacked, String name) {
     requireLength("stacked array", stacked.length, devices * localCount);
-    int[] out = new int[Math.toIntExact(Dims.product(globalDims))];
+    int[] out = new int[Math.toIntExact(product(globalDims))];
     int[] owner = owners();
     forEachRow((d, localOffset, globalOffset, length) -> {
       if (owner[d] == d) System.arraycopy(stacked, localOffset, out, globalOffset, length);
@@ -269,5 +268,11 @@ public final class ShardedArrays {
 
   private static void requireLength(String what, long actual, long expected) {
     if (actual != expected) throw new IllegalArgumentException(what + " has " + actual + " elements, expected " + expected);
+  }
+
+  private static long product(List<Long> dims) {
+    long n = 1;
+    for (long d : dims) n = Math.multiplyExact(n, d);
+    return n;
   }
 }
