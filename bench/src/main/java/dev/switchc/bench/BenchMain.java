@@ -1,5 +1,6 @@
 package dev.switchc.bench;
 
+import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
 import dev.switchc.driver.io.Json;
 import dev.switchc.driver.ProgramRun;
@@ -37,18 +38,26 @@ import java.util.Map;
  */
 public final class BenchMain {
   private final boolean quick;
+  /** The one benchmark to run ({@code --only NAME}), or null for all. */
+  private final String only;
   private final List<Map<String, Object>> rows = new ArrayList<>();
   private final StringBuilder md = new StringBuilder();
 
-  private BenchMain(boolean quick) {
+  private BenchMain(boolean quick, String only) {
     this.quick = quick;
+    this.only = only;
+  }
+
+  private boolean runs(String benchmark) {
+    return only == null || only.equals(benchmark);
   }
 
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     int o = List.of(args).indexOf("--out");
     Path out = Path.of(o >= 0 ? args[o + 1] : "out/bench");
-    BenchMain b = new BenchMain(quick);
+    int n = List.of(args).indexOf("--only");
+    BenchMain b = new BenchMain(quick, n >= 0 ? args[n + 1] : null);
     b.runAll();
     Files.createDirectories(out);
     AtomicFile.writeString(out.resolve("results.json"), Json.write(b.rows));
@@ -60,7 +69,7 @@ public final class BenchMain {
 
   /** The rows produced so far (for the smoke test). */
   static List<Map<String, Object>> runQuick() {
-    BenchMain b = new BenchMain(true);
+    BenchMain b = new BenchMain(true, null);
     b.runAll();
     return b.rows;
   }
@@ -69,15 +78,19 @@ public final class BenchMain {
     md.append("| benchmark | configuration | A | B | median A | median B | B / A | check |\n|---|---|---|---|---|---|---|---|\n");
     int rounds = quick ? 3 : 7;
     long d = quick ? 64 : 512, f = quick ? 128 : 2048;
-    for (long s : quick ? List.of(256L) : List.of(1024L, 4096L, 16384L))
-      for (long e : quick ? List.of(8L) : List.of(8L, 32L, 128L))
-        for (String cf : quick ? List.of("1.0") : List.of("1.0", "1.25")) peer(s, e, d, f, cf, s == 16384 ? 3 : rounds);
-    for (long s : quick ? List.of(256L) : List.of(1024L, 4096L)) dispatch(s, 8, d, f, rounds);
-    for (String cf : List.of("1.0", "1.25", "2.0")) switchVsDense(quick ? 256 : 4096, 8, d, f, cf, rounds);
-    roofline(quick ? 256 : 2048, quick ? 256 : 4096, 8, d, f, rounds); // 2048^3: large enough for XLA's matmul to reach its rate
-    compile(quick ? 64 : 2048);
-    compilePresets();
-    overhead(quick ? 200 : 2000);
+    if (runs("peer"))
+      for (long s : quick ? List.of(256L) : List.of(1024L, 4096L, 16384L))
+        for (long e : quick ? List.of(8L) : List.of(8L, 32L, 128L))
+          for (String cf : quick ? List.of("1.0") : List.of("1.0", "1.25")) peer(s, e, d, f, cf, s == 16384 ? 3 : rounds);
+    if (runs("dispatch")) for (long s : quick ? List.of(256L) : List.of(1024L, 4096L)) dispatch(s, 8, d, f, rounds);
+    if (runs("switch vs dense")) for (String cf : List.of("1.0", "1.25", "2.0")) switchVsDense(quick ? 256 : 4096, 8, d, f, cf, rounds);
+    if (runs("roofline")) roofline(quick ? 256 : 2048, quick ? 256 : 4096, 8, d, f, rounds); // 2048^3: large enough for XLA's matmul to reach its rate
+    if (runs("compile")) {
+      compile(quick ? 64 : 2048);
+      compilePresets();
+    }
+    if (runs("overhead")) overhead(quick ? 200 : 2000);
+    if (runs("mesh")) for (long tokens : quick ? List.of(256L) : List.of(1024L, 8192L)) mesh(tokens, 8, d, f, rounds);
     goals();
   }
 
@@ -140,6 +153,23 @@ public final class BenchMain {
       String check = checked(b.run(x), a.run(x));
       row("dispatch", String.format(Locale.ROOT, "S=%d E=%d cf=1.25", tokens, experts), "gather", "einsum",
           Interleaved.time(() -> a.run(x), () -> b.run(x), 1, rounds), check);
+    }
+  }
+
+  /**
+   * The same SPMD module on the same mesh (data=2, expert=4: batch over both, experts over expert,
+   * two all-to-alls and three all-reduces), through XLA's SPMD partitioner on 8 XLA CPU devices and
+   * through switchc's emulation of the mesh; parameters resident on both.
+   */
+  private void mesh(long tokens, long experts, long d, long f, int rounds) {
+    Located<SwitchLayerSpec> l = SwitchLayer.builder().batch(8).seq(tokens / 8).dModel(d).dFf(f).experts(experts).groupSize(tokens / 8)
+        .capacityFactor(1.25).minCapacity(4).build();
+    Program program = Program.of(l).mesh("data", 2).mesh("expert", 4).build();
+    float[] x = ParameterInit.normal(1, "x", tokens * d);
+    try (BoundLayer emulated = new BoundLayer(program, new Backend.Emulation()); BoundLayer xla = new BoundLayer(program, new Backend.Xla())) {
+      String check = checked(xla.run(x), emulated.run(x));
+      row("mesh", String.format(Locale.ROOT, "data=2,expert=4 (8 devices) tokens=%d E=%d d=%d f=%d cf=1.25", tokens, experts, d, f),
+          "switchc emulation of the mesh", "XLA SPMD partitioner, 8 XLA CPU devices", Interleaved.time(() -> emulated.run(x), () -> xla.run(x), 1, rounds), check);
     }
   }
 
@@ -284,14 +314,18 @@ public final class BenchMain {
     return weights;
   }
 
-  /** A Switch layer on one device with its seeded parameters (seed 1) kept in native memory: each run feeds only x. */
+  /** A Switch layer (one device unless the program has a mesh) with its seeded parameters (seed 1) kept in native memory: each run feeds only x. */
   private static final class BoundLayer implements AutoCloseable {
     final ProgramRun run;
     final Map<String, float[]> params;
     final ProgramRun.Bound bound;
 
     BoundLayer(Located<SwitchLayerSpec> layer) {
-      run = ProgramRun.load(Program.single(layer), Mode.EVAL);
+      this(Program.single(layer), new Backend.Xla());
+    }
+
+    BoundLayer(Program program, Backend backend) {
+      run = ProgramRun.load(Compilation.of(program, Mode.EVAL), backend);
       params = run.initialParameters(1);
       bound = run.bind(params);
     }

@@ -1,6 +1,11 @@
 package dev.switchc.cli;
 
 import dev.switchc.driver.Compilation;
+import dev.switchc.driver.ExecutableDir;
+import dev.switchc.driver.PluginLocation;
+import dev.switchc.frontend.spec.ProgramSource;
+import java.io.PrintWriter;
+import java.util.Optional;
 import dev.switchc.driver.UserInputError;
 import dev.switchc.driver.io.AtomicFile;
 import dev.switchc.driver.report.PlanJson;
@@ -26,7 +31,8 @@ import picocli.CommandLine.Spec;
  * single-device module. For {@code --target tpu}, or any mesh of several devices: the SPMD module
  * for the whole mesh, with the plan as JSON and protobuf. Always the IR and a summary.
  */
-@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a spec to StableHLO (module.mlir, ir.txt, summary.txt; plan.json and plan.pb for a mesh).")
+@Command(name = "compile", mixinStandardHelpOptions = true, description = "Compile a spec to StableHLO (module.mlir, ir.txt, summary.txt; plan.json and plan.pb for a mesh;"
+    + " executable.pjrt and executable.json with --target tpu and a PJRT plugin).")
 final class CompileCommand implements Callable<Integer> {
   enum Target { cpu, tpu }
 
@@ -39,15 +45,30 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output-dir"}, required = true, paramLabel = "DIR", description = "Directory for the outputs.")
   Path dir;
 
-  @Option(names = "--target", defaultValue = "cpu", paramLabel = "cpu|tpu", description = "cpu (default) or tpu: the SPMD module for XLA's partitioner.")
+  @Option(names = "--target", defaultValue = "cpu", paramLabel = "cpu|tpu", description = "cpu (default) or tpu: the SPMD module for XLA's partitioner,"
+      + " and with a PJRT plugin its executable (executable.pjrt, executable.json).")
   Target target;
+
+  @Mixin
+  PluginOption pluginOption;
+
+  @Option(names = "--topology", paramLabel = "NAME", description = "With --target tpu: compile ahead of time for this topology of the plugin"
+      + " (e.g. v5e:2x2 with libtpu), with no devices attached.")
+  String topology;
 
   @Override
   public Integer call() throws Exception {
-    Program program = specOptions.load();
+    if (target != Target.tpu && (pluginOption.given() || topology != null))
+      throw new UserInputError((topology != null ? "--topology" : "--plugin") + " compiles an executable for a PJRT device: add --target tpu");
+    ProgramSource source = specOptions.source();
+    Program program = source.load();
     Compilation c = Compilation.of(program, specOptions.mode());
     boolean spmd = target == Target.tpu || c.multiDevice();
     CompiledModule module = spmd ? c.spmdText() : c.singleDevice();
+    Optional<Path> plugin = target != Target.tpu ? Optional.empty()
+        : topology != null ? Optional.of(pluginOption.require("compile for topology " + topology + " with")) : pluginOption.find();
+    // XLA compiles before anything is written: a program it rejects leaves no outputs behind.
+    Optional<ExecutableDir.Contents> executable = plugin.map(p -> ExecutableDir.compile(c, source, p, Optional.ofNullable(topology)));
     Files.createDirectories(dir);
     List<Path> wrote = new ArrayList<>();
     wrote.add(write("module.mlir", module.text()));
@@ -58,10 +79,19 @@ final class CompileCommand implements Callable<Integer> {
       AtomicFile.writeBytes(pb, PlanProto.write(c.plan()));
       wrote.add(pb);
     }
-    String summary = summary(program, c, module, spmd);
+    String summary = summary(program, c, module, spmd) + executable.map(CompileCommand::executableLine).orElse("");
     wrote.add(write("summary.txt", summary));
-    command.commandLine().getOut().print(summary);
-    for (Path p : wrote) command.commandLine().getOut().println("wrote " + p);
+    if (executable.isPresent()) {
+      ExecutableDir.write(dir, executable.get());
+      wrote.add(dir.resolve(ExecutableDir.EXECUTABLE));
+      wrote.add(dir.resolve(ExecutableDir.MANIFEST));
+    }
+    PrintWriter out = command.commandLine().getOut();
+    out.print(summary);
+    if (target == Target.tpu && plugin.isEmpty())
+      out.println("no PJRT plugin given or found: wrote the StableHLO module only; give --plugin PATH (or set " + PluginLocation.ENV
+          + ") to also write the executable");
+    for (Path p : wrote) out.println("wrote " + p);
     return Main.OK;
   }
 
@@ -69,6 +99,12 @@ final class CompileCommand implements Callable<Integer> {
     Path p = dir.resolve(name);
     AtomicFile.writeString(p, text);
     return p;
+  }
+
+  private static String executableLine(ExecutableDir.Contents e) {
+    ExecutableDir.Manifest m = e.manifest();
+    return String.format(Locale.ROOT, "executable: %d bytes for %s%s, compiled by %s; run it with 'switchc run --executable DIR'%n", e.executable().length,
+        m.platform(), m.topology().map(t -> " topology " + t).orElse(" (" + m.devices() + " attached devices)"), m.plugin());
   }
 
   static String summary(Program program, Compilation c, CompiledModule module, boolean spmd) {

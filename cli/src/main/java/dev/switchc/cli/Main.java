@@ -5,6 +5,7 @@ import dev.switchc.driver.io.TensorFileException;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.Diagnostic;
 import dev.switchc.runtime.RuntimeInputException;
+import dev.switchc.runtime.tpu.XlaException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Command;
  * failure while running (with a clear message).
  */
 @Command(name = "switchc", mixinStandardHelpOptions = true, version = "switchc 0.1.0",
-    description = "Compiles Switch Transformer layers to StableHLO and runs them on XLA CPU.",
-    subcommands = {RunCommand.class, CompileCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
+    description = "Compiles Switch Transformer layers and models to StableHLO and runs them on XLA: CPU devices here, TPUs through a PJRT plugin.",
+    subcommands = {RunCommand.class, CompileCommand.class, PlanCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0, RUNTIME_FAILURE = 1, USER_ERROR = 2;
 
@@ -70,6 +71,11 @@ public final class Main {
     if (ex instanceof java.nio.file.NoSuchFileException nf) {
       err.println("error: " + nf.getFile() + ": no such file");
       return USER_ERROR;
+    }
+    if (ex instanceof XlaException xe) {
+      // XLA or a PJRT plugin refused or failed: its status text is the message.
+      err.println("error: XLA: " + xe.getMessage());
+      return RUNTIME_FAILURE;
     }
     if (ex instanceof java.io.IOException io) {
       err.println("error: " + io.getMessage());

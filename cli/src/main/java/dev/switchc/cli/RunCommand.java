@@ -1,6 +1,9 @@
 package dev.switchc.cli;
 
+import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
+import dev.switchc.driver.ExecutableDir;
+import dev.switchc.driver.PluginLocation;
 import dev.switchc.driver.DataInputs;
 import dev.switchc.driver.ParamFiles;
 import dev.switchc.driver.ProgramRun;
@@ -10,7 +13,6 @@ import dev.switchc.driver.io.FloatArray;
 import dev.switchc.driver.io.IntArray;
 import dev.switchc.driver.io.Npy;
 import dev.switchc.frontend.DataInput;
-import dev.switchc.frontend.Program;
 import dev.switchc.frontend.RunReport;
 import dev.switchc.ir.TensorType;
 import dev.switchc.driver.io.Json;
@@ -32,13 +34,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code switchc run SPEC}: compiles the program, runs it on XLA CPU, prints what it produced and
+ * {@code switchc run SPEC}: compiles the program, runs it on a {@link Backend}, prints what it produced and
  * writes the outputs. Every output file is written only after the run succeeded, each atomically.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Compile a spec and run it on XLA CPU.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Compile a spec and run it: on XLA CPU (a mesh on as many XLA CPU devices,"
+    + " partitioned by XLA), on a PJRT plugin, or in switchc's emulation of the mesh.")
 final class RunCommand implements Callable<Integer> {
   @Mixin
   SpecOptions specOptions;
+
+  @Option(names = "--target", defaultValue = "cpu", paramLabel = "cpu|tpu", description = "cpu (default): XLA CPU; a mesh runs on as many XLA CPU devices"
+      + " through XLA's SPMD partitioner. tpu: the devices of a PJRT plugin (see --plugin).")
+  CompileCommand.Target target;
+
+  @Mixin
+  PluginOption pluginOption;
+
+  @Option(names = "--emulate", description = "Run a mesh in switchc's CPU emulation of the mesh instead of XLA's partitioner (the tests' independent oracle).")
+  boolean emulate;
+
+  @Option(names = "--executable", paramLabel = "DIR", description = "Run the executable that 'switchc compile --target tpu' wrote to DIR, without compiling"
+      + " it again (its spec and options are recorded there).")
+  Path executable;
 
   @Spec
   CommandSpec command;
@@ -67,8 +84,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Program program = specOptions.load();
-    Compilation compilation = Compilation.of(program, specOptions.mode());
+    Loaded loaded = executable != null ? fromExecutable() : fromSpec();
+    Compilation compilation = loaded.compilation();
+    Backend backend = loaded.backend();
+    String base = loaded.baseName();
     Map<DataInput.Role, Path> files = new LinkedHashMap<>();
     if (input != null) files.put(DataInput.Role.INPUT, input);
     if (targets != null) files.put(DataInput.Role.TARGETS, targets);
@@ -76,14 +95,13 @@ final class RunCommand implements Callable<Integer> {
       if (compilation.spec().dataInputs().stream().noneMatch(d -> d.role() == role))
         throw new UserInputError(role == DataInput.Role.TARGETS ? "--targets: this " + compilation.spec().kind().noun() + " takes no targets; give only --input"
             : "--input: this program takes no input");
-    String base = specOptions.baseName();
     String main = compilation.spec().mainOutput();
     Path outPath = output != null ? output : Path.of("out", base, main + ".npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
     checkOutputs(outPath, statsPath, saveParams);
     checkInputs(input, targets, params);
 
-    try (ProgramRun run = ProgramRun.load(compilation)) {
+    try (ProgramRun run = ProgramRun.load(compilation, backend)) {
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, run.parameters(), compilation.spec().kind()) : run.initialParameters(seed);
       Map<String, HostTensor> data = run.defaultData(seed);
       List<String> notes = new ArrayList<>();
@@ -107,14 +125,39 @@ final class RunCommand implements Callable<Integer> {
       AtomicFile.writeString(createParent(statsPath), Json.write(report.stats()));
       wrote.add("stats " + statsPath);
       PrintWriter out = command.commandLine().getOut();
-      if (compilation.multiDevice())
-        out.println("ran the SPMD program for mesh " + program.mesh().value() + " (" + program.mesh().value().devices()
-            + " devices) in the CPU emulation of the mesh");
+      backend.describe(compilation).ifPresent(out::println);
       notes.forEach(out::println);
       out.print(report.text());
       for (String w : wrote) out.println("wrote " + w);
     }
     return Main.OK;
+  }
+
+  /** The program to run, where, and the base name of its default output directory. */
+  private record Loaded(Compilation compilation, Backend backend, String baseName) {}
+
+  /** {@code --executable DIR}: the recorded program, its executable on the plugin (given, from the environment, or recorded). */
+  private Loaded fromExecutable() throws IOException {
+    if (specOptions.given() || emulate || target != CompileCommand.Target.cpu)
+      throw new UserInputError("--executable runs the program recorded in " + executable + ": give no spec file, --preset, --set, --mesh, --layout, --train, --eval,"
+          + " --target or --emulate with it");
+    ExecutableDir.Contents contents = ExecutableDir.read(executable);
+    ExecutableDir.Manifest m = contents.manifest();
+    Compilation compilation = ExecutableDir.compilation(executable, m);
+    Path recorded = Path.of(m.plugin());
+    Path plugin = pluginOption.given() || System.getenv(PluginLocation.ENV) != null || !Files.isRegularFile(recorded)
+        ? pluginOption.require("run " + executable + " on (it was compiled by " + m.plugin() + ")") : recorded;
+    return new Loaded(compilation, new Backend.Serialized(plugin, contents.executable()), SpecOptions.baseName(m.source().fileName()));
+  }
+
+  /** A spec or preset: on XLA (one device, or XLA's partitioner for a mesh), the emulation, or a plugin. */
+  private Loaded fromSpec() {
+    if (emulate && (target == CompileCommand.Target.tpu || pluginOption.given()))
+      throw new UserInputError("--emulate runs the mesh in switchc's CPU emulation; it does not combine with --target tpu or --plugin");
+    Compilation compilation = Compilation.of(specOptions.load(), specOptions.mode());
+    Backend backend = emulate ? new Backend.Emulation()
+        : target == CompileCommand.Target.tpu || pluginOption.given() ? new Backend.Plugin(pluginOption.require("run on")) : new Backend.Xla();
+    return new Loaded(compilation, backend, specOptions.baseName());
   }
 
   private static String flag(DataInput.Role role) {

@@ -5,7 +5,7 @@ import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.Program;
 import dev.switchc.frontend.model.Presets;
 import java.util.Optional;
-import dev.switchc.frontend.spec.Overrides;
+import dev.switchc.frontend.spec.ProgramSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,16 +51,32 @@ final class SpecOptions {
 
   /** The layer or model, its mesh and layout: spec file or preset, then --set, --mesh and --layout. */
   Program load() {
+    return source().load();
+  }
+
+  /** What the program is made from: the spec file's or preset's text and the overrides. */
+  ProgramSource source() {
     if ((spec == null) == (preset == null))
       throw new UserInputError(spec == null ? "give a spec file (e.g. examples/switch-layer.swc) or --preset NAME (" + String.join(", ", Presets.NAMES) + ")"
           : "give a spec file or --preset, not both");
     Optional<String> m = Optional.ofNullable(mesh);
-    return preset != null ? Presets.load(preset, sets, m, layouts) : Overrides.load(spec, sets, m, layouts);
+    return preset != null ? ProgramSource.ofPreset(preset, sets, m, layouts) : ProgramSource.ofFile(spec, sets, m, layouts);
   }
 
   /** A short name for output directories: the spec file's name without .swc, or the preset's. */
   String baseName() {
-    return preset != null ? preset : spec.getFileName().toString().replaceFirst("\\.swc$", "");
+    return preset != null ? preset : baseName(spec.toString());
+  }
+
+  /** The base name of a spec file (a preset's file is named after the preset). */
+  static String baseName(String specFile) {
+    Path name = Path.of(specFile).getFileName();
+    return (name == null ? "program" : name.toString()).replaceFirst("\\.swc$", "");
+  }
+
+  /** Whether any option that makes a program was given (a spec, a preset, an override or a mode). */
+  boolean given() {
+    return spec != null || preset != null || !sets.isEmpty() || mesh != null || !layouts.isEmpty() || (mode != null && (mode.train || mode.eval));
   }
 
   Mode mode() {

@@ -42,9 +42,9 @@ public final class ProgramRun implements AutoCloseable {
     return new ProgramRun(c, runtime.load(c));
   }
 
-  /** {@code c} on the default runtime for its mesh ({@link Backend#DEFAULT}). */
+  /** {@code c} on XLA ({@link Backend.Xla}). */
   public static ProgramRun load(Compilation c) {
-    return load(c, Backend.DEFAULT);
+    return load(c, new Backend.Xla());
   }
 
   /** {@code program} in {@code mode}, compiled and loaded on the default runtime. */

@@ -218,8 +218,13 @@ class CliTest {
     Outcome b = cli(args("run", EXAMPLE, SMALL, "--mesh", "expert=2", "--input", input, "--output", sharded, "--stats", dir.resolve("b.json")));
     assertEquals(0, a.status(), a.err());
     assertEquals(0, b.status(), b.err());
-    assertTrue(b.out().startsWith("ran the SPMD program for mesh expert=2 (2 devices) in the CPU emulation of the mesh"), b.out());
+    assertTrue(b.out().startsWith("ran the SPMD program for mesh expert=2 (2 devices) through XLA's SPMD partitioner on 2 XLA CPU devices"), b.out());
     Compare.close("sharded y.npy", Npy.readFloats(sharded).data(), Compare.toDouble(Npy.readFloats(single).data()), 1e-5);
+    Outcome e = cli(args("run", EXAMPLE, SMALL, "--mesh", "expert=2", "--emulate", "--input", input, "--output", dir.resolve("emulated.npy"),
+        "--stats", dir.resolve("e.json")));
+    assertEquals(0, e.status(), e.err());
+    assertTrue(e.out().startsWith("ran the SPMD program for mesh expert=2 (2 devices) in switchc's CPU emulation of the mesh"), e.out());
+    Compare.closeToScale("emulated y.npy", Npy.readFloats(dir.resolve("emulated.npy")).data(), Compare.toDouble(Npy.readFloats(sharded).data()), 1e-6);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.switchc.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
 import dev.switchc.driver.ProgramRun;
 import dev.switchc.frontend.Mode;
@@ -58,7 +59,7 @@ class ModelShardedRunTest {
     Program sharded = (Program) Presets.load(c.preset(), noise, Optional.of(c.mesh()), List.of());
     ModelSpec s = sharded.spec(ModelSpec.class);
     try (ProgramRun one = ProgramRun.load(Compilation.of(Program.single(sharded.definition()), Mode.TRAIN));
-        ProgramRun many = ProgramRun.load(Compilation.of(sharded, Mode.TRAIN))) {
+        ProgramRun many = ProgramRun.load(Compilation.of(sharded, Mode.TRAIN), new Backend.Emulation())) {
       Map<String, float[]> params = one.initialParameters(3);
       int[] inputs = ParameterInit.tokenIds(5, "inputs", s.batch() * s.seq(), s.vocab());
       int[] targets = ParameterInit.tokenIds(5, "targets", s.batch() * s.decSeq(), s.vocab());
@@ -84,7 +85,7 @@ class ModelShardedRunTest {
           + java.util.stream.LongStream.range(0, s.decoderLayers()).filter(s::isSwitch).count();
       assertEquals(2 * sparse, a2a.size(), c + ": one all-to-all each way per Switch layer");
     }
-    try (ProgramRun one = ProgramRun.load(Compilation.of(single, Mode.EVAL)); ProgramRun many = ProgramRun.load(shardedC)) {
+    try (ProgramRun one = ProgramRun.load(Compilation.of(single, Mode.EVAL)); ProgramRun many = ProgramRun.load(shardedC, new Backend.Emulation())) {
       ModelNumericsTest.Data data = ModelNumericsTest.Data.of(one, s, 3, 5);
       Map<String, float[]> params = data.params();
       int[] inputs = data.inputs(), targets = data.targets();

@@ -1,5 +1,6 @@
 package dev.switchc.tests;
 
+import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
 import dev.switchc.driver.ProgramRun;
 import dev.switchc.frontend.DataInput;
@@ -23,8 +24,13 @@ final class Runs {
     return layer(Compilation.of(Program.single(layer), mode), params, x);
   }
 
+  /** On XLA: one device through XlaCallModule, a mesh through XLA's partitioner on as many CPU devices. */
   static Layer layer(Compilation c, Map<String, float[]> params, float[] x) {
-    try (ProgramRun run = ProgramRun.load(c)) {
+    return layer(c, new Backend.Xla(), params, x);
+  }
+
+  static Layer layer(Compilation c, Backend backend, Map<String, float[]> params, float[] x) {
+    try (ProgramRun run = ProgramRun.load(c, backend)) {
       ProgramRun.Result r = run.run(params, Map.of(SwitchLayerIr.X, run.input(SwitchLayerIr.X, x)));
       return new Layer(r.floats(SwitchLayerIr.Y), r.scalar(SwitchLayerIr.AUX_LOSS), r.ints(SwitchLayerIr.TOKENS_PER_EXPERT),
           r.scalar(SwitchLayerIr.DROPPED_FRACTION), c.program().spec(SwitchLayerSpec.class).expertCapacity(c.mode()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
 import dev.switchc.frontend.DefaultLayout;
 import dev.switchc.frontend.Dispatch;
@@ -44,8 +45,10 @@ class ShardedRunTest {
         DefaultLayout.forLayer(m));
   }
 
+  /** One device on XLA CPU; a mesh in the CPU emulation of the mesh (XlaMeshTest compares XLA's partitioner with it). */
   static Runs.Layer run(Program program, Case c) {
-    return Runs.layer(Compilation.of(program, c.mode()), c.params(), c.x());
+    Compilation comp = Compilation.of(program, c.mode());
+    return Runs.layer(comp, comp.multiDevice() ? new Backend.Emulation() : new Backend.Xla(), c.params(), c.x());
   }
 
   static Stream<Arguments> cases() {

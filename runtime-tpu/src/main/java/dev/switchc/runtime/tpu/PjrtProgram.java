@@ -1,0 +1,311 @@
+package dev.switchc.runtime.tpu;
+
+import dev.switchc.ir.DType;
+import dev.switchc.ir.Dim;
+import dev.switchc.ir.TensorType;
+import dev.switchc.lowering.ModuleSignature;
+import dev.switchc.lowering.Port;
+import dev.switchc.lowering.hlo.HloModule;
+import dev.switchc.lowering.hlo.HloSharding;
+import dev.switchc.runtime.Executable;
+import dev.switchc.runtime.HostTensor;
+import dev.switchc.runtime.InputCheck;
+import dev.switchc.runtime.RuntimeInputException;
+import dev.switchc.runtime.ShardedArrays;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An SPMD program compiled by XLA (its SPMD partitioner, one partition per mesh device) and run on
+ * the devices of a {@link DeviceClient}: global host arrays in, global host arrays out.
+ *
+ * <p>Each run cuts every global input into the shard each device holds under the module's argument
+ * sharding ({@link ShardedArrays}), copies the shards to their devices, runs, copies every
+ * device's results back and assembles each global output from them by the result sharding; the
+ * replicas of a result (devices holding the same tile) must agree bit for bit, or the run fails.
+ * Inputs kept with {@link #keep} stay on the devices between runs.
+ *
+ * <p>Errors: {@link RuntimeInputException} for the caller's inputs, before any native call;
+ * {@link XlaException} with XLA's or the plugin's message when compiling or running fails;
+ * {@link IllegalStateException} when replicas disagree.
+ *
+ * <p>Thread-safety: runs are serialized on the program (XLA's in-process collectives deadlock on
+ * concurrent launches).
+ */
+public final class PjrtProgram implements Executable {
+  private final DeviceClient client;
+  private final boolean ownsClient;
+  private final DeviceClient.Compiled compiled;
+  private final ModuleSignature global;
+  private final List<ShardedArrays> inputs, outputs;
+  private final long[] devices;
+  private final Map<String, ByteBuffer> staging = new HashMap<>(); // guarded by this
+  private final List<Kept> kept = new ArrayList<>(); // guarded by this
+  private boolean closed; // guarded by this
+
+  private PjrtProgram(DeviceClient client, boolean ownsClient, DeviceClient.Compiled compiled, ModuleSignature global, HloModule spmd) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.compiled = compiled;
+    this.global = global;
+    int n = spmd.numPartitions();
+    this.inputs = layouts(global.inputs(), spmd.argShardings(), n);
+    this.outputs = layouts(global.outputs(), spmd.resultShardings(), n);
+    this.devices = compiled.devices();
+    if (devices.length != n)
+      throw new IllegalStateException("the executable runs on " + devices.length + " devices, the module has " + n + " partitions");
+  }
+
+  /**
+   * Compiles {@code spmd} (printed as {@code text}) for its {@code mhlo.num_partitions} devices of
+   * {@code client}: one replica, SPMD partitioning, partition p on the client's device p.
+   * {@code ownsClient}: close the client with the program.
+   */
+  public static PjrtProgram compile(DeviceClient client, boolean ownsClient, HloModule spmd, String text, ModuleSignature global) {
+    DeviceClient.Compiled compiled = client.compile(text, compileOptions(client, spmd.numPartitions()));
+    try {
+      return new PjrtProgram(client, ownsClient, compiled, global, spmd);
+    } catch (RuntimeException e) {
+      compiled.close();
+      throw e;
+    }
+  }
+
+  /** A program from a serialized executable of {@code spmd} (see {@link #serialize()}), without compiling again. */
+  public static PjrtProgram deserialize(DeviceClient client, boolean ownsClient, byte[] executable, HloModule spmd, ModuleSignature global) {
+    DeviceClient.Compiled compiled = client.deserialize(executable);
+    try {
+      return new PjrtProgram(client, ownsClient, compiled, global, spmd);
+    } catch (RuntimeException e) {
+      compiled.close();
+      throw e;
+    }
+  }
+
+  /** CompileOptionsProto for {@code partitions} partitions on the client's devices in mesh order ({@link MeshDevices}). */
+  static byte[] compileOptions(DeviceClient client, int partitions) {
+    return PjrtCompileOptions.spmd(MeshDevices.ids(client.devices(), partitions, "the " + client.platform() + " client"));
+  }
+
+  private static List<ShardedArrays> layouts(List<Port> ports, List<HloSharding> shardings, int devices) {
+    if (shardings.size() != ports.size())
+      throw new IllegalArgumentException("the module has " + shardings.size() + " shardings for " + ports.size() + " ports");
+    List<ShardedArrays> out = new ArrayList<>();
+    for (int i = 0; i < ports.size(); i++)
+      out.add(ShardedArrays.of(ports.get(i).type().shape().dims().stream().map(Dim::size).toList(), shardings.get(i), devices));
+    return List.copyOf(out);
+  }
+
+  @Override
+  public ModuleSignature signature() {
+    return global;
+  }
+
+  /** The platform's serialized executable, for {@link #deserialize}. */
+  public byte[] serialize() {
+    return compiled.serialize();
+  }
+
+  /** XLA's program after partitioning and optimization (HLO text); see {@link DeviceClient.Compiled#optimizedHlo()}. */
+  public String optimizedHlo() {
+    return compiled.optimizedHlo();
+  }
+
+  @Override
+  public synchronized Map<String, HostTensor> run(Map<String, HostTensor> in) {
+    List<HostTensor> ordered = InputCheck.byName(global.inputs(), in, "PjrtProgram.run");
+    requireOpen();
+    long[][] buffers = new long[global.inputs().size()][];
+    try {
+      for (int i = 0; i < ordered.size(); i++) buffers[i] = upload(i, ordered.get(i));
+      return execute(buffers);
+    } finally {
+      freeAll(buffers);
+    }
+  }
+
+  @Override
+  public synchronized Resident keep(Map<String, HostTensor> in) {
+    if (in == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    for (String name : in.keySet())
+      if (global.inputs().stream().noneMatch(p -> p.name().equals(name)))
+        throw new RuntimeInputException("cannot keep '" + name + "': the inputs are " + global.inputs().stream().map(Port::name).toList());
+    List<Port> ports = global.inputs().stream().filter(p -> in.containsKey(p.name())).toList();
+    List<HostTensor> ordered = InputCheck.byName(ports, in, "PjrtProgram.keep");
+    requireOpen();
+    Map<String, long[]> held = new LinkedHashMap<>();
+    try {
+      for (int k = 0; k < ports.size(); k++) held.put(ports.get(k).name(), upload(global.inputs().indexOf(ports.get(k)), ordered.get(k)));
+    } catch (RuntimeException | Error e) {
+      freeAll(held.values().toArray(long[][]::new));
+      throw e;
+    }
+    Kept k = new Kept(held);
+    kept.add(k);
+    return k;
+  }
+
+  /** Inputs held on the devices: each a buffer per device. */
+  private final class Kept implements Resident {
+    private final Map<String, long[]> buffers;
+    private boolean released; // guarded by the program
+
+    Kept(Map<String, long[]> buffers) {
+      this.buffers = buffers;
+    }
+
+    @Override
+    public Set<String> names() {
+      return buffers.keySet();
+    }
+
+    @Override
+    public void close() {
+      synchronized (PjrtProgram.this) {
+        if (released) return;
+        released = true;
+        kept.remove(this);
+        freeAll(buffers.values().toArray(long[][]::new));
+      }
+    }
+  }
+
+  @Override
+  public synchronized Map<String, HostTensor> run(Resident resident, Map<String, HostTensor> rest) {
+    if (!(resident instanceof Kept k) || !kept.contains(k)) throw new IllegalStateException("these kept inputs are closed or belong to another program");
+    if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    for (String name : rest.keySet())
+      if (k.buffers.containsKey(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
+    List<Port> others = global.inputs().stream().filter(p -> !k.buffers.containsKey(p.name())).toList();
+    List<HostTensor> ordered = InputCheck.byName(others, rest, "PjrtProgram.run");
+    requireOpen();
+    long[][] buffers = new long[global.inputs().size()][];
+    long[][] fresh = new long[others.size()][];
+    try {
+      for (int i = 0, j = 0; i < buffers.length; i++) {
+        long[] held = k.buffers.get(global.inputs().get(i).name());
+        buffers[i] = held != null ? held : (fresh[j] = upload(i, ordered.get(j++)));
+      }
+      return execute(buffers);
+    } finally {
+      freeAll(fresh);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    for (Kept k : List.copyOf(kept)) k.close();
+    try {
+      compiled.close();
+    } finally {
+      if (ownsClient) client.close();
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) throw new IllegalStateException("PjrtProgram is closed");
+  }
+
+  /** Input {@code i}'s shards, one buffer per device (in argument-list order). */
+  private long[] upload(int i, HostTensor value) {
+    ShardedArrays layout = inputs.get(i);
+    TensorType type = global.inputs().get(i).type();
+    int count = Math.toIntExact(layout.localDims().stream().reduce(1L, Math::multiplyExact));
+    ByteBuffer shard = staging("in" + i, (long) count * type.dtype().bytes());
+    long[] dims = layout.localDims().stream().mapToLong(Long::longValue).toArray();
+    long[] out = new long[devices.length];
+    float[] floats = type.dtype().isFloat() ? layout.shard(value.floatBuffer()) : null;
+    int[] ints = floats == null ? layout.shard(value.intBuffer()) : null;
+    try {
+      for (int d = 0; d < devices.length; d++) {
+        shard.clear();
+        if (floats != null) putFloats(shard, type.dtype(), floats, d * count, count);
+        else for (int e = 0; e < count; e++) shard.putInt(ints[d * count + e]);
+        shard.flip();
+        out[d] = client.upload(devices[d], type.dtype(), dims, shard);
+      }
+    } catch (RuntimeException | Error e) {
+      freeAll(new long[][] {out});
+      throw e;
+    }
+    return out;
+  }
+
+  /** Runs with {@code args[input][device]}, downloads every result and assembles the global outputs (freeing the results). */
+  private Map<String, HostTensor> execute(long[][] args) {
+    long[][] perDevice = new long[devices.length][args.length];
+    for (int d = 0; d < devices.length; d++) for (int i = 0; i < args.length; i++) perDevice[d][i] = args[i][d];
+    long[][] results = compiled.execute(perDevice);
+    try {
+      Map<String, HostTensor> out = new LinkedHashMap<>();
+      for (int j = 0; j < global.outputs().size(); j++) out.put(global.outputs().get(j).name(), download(j, results));
+      return out;
+    } finally {
+      freeAll(results);
+    }
+  }
+
+  private HostTensor download(int j, long[][] results) {
+    Port port = global.outputs().get(j);
+    ShardedArrays layout = outputs.get(j);
+    DType dtype = port.type().dtype();
+    int count = Math.toIntExact(layout.localDims().stream().reduce(1L, Math::multiplyExact));
+    ByteBuffer shard = staging("out" + j, (long) count * dtype.bytes());
+    float[] floats = dtype.isFloat() ? new float[devices.length * count] : null;
+    int[] ints = floats == null ? new int[devices.length * count] : null;
+    for (int d = 0; d < devices.length; d++) {
+      shard.clear();
+      client.download(results[d][j], shard);
+      shard.rewind();
+      if (floats != null) getFloats(shard, dtype, floats, d * count, count);
+      else for (int e = 0; e < count; e++) ints[d * count + e] = shard.getInt();
+    }
+    return floats != null ? HostTensor.adoptFloats(port.type(), layout.assemble(floats, port.name()))
+        : HostTensor.adoptInts(port.type(), layout.assemble(ints, port.name()));
+  }
+
+  /** A direct buffer of exactly {@code bytes}, kept for the next run (allocating one per run grows native memory until a GC). */
+  private ByteBuffer staging(String key, long bytes) {
+    ByteBuffer b = staging.get(key);
+    if (b == null || b.capacity() != bytes) {
+      b = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+      staging.put(key, b);
+    }
+    return b;
+  }
+
+  /** f32 as is; bf16 as the upper half of each value's f32 bits (exact: a HostTensor's bf16 values are bf16 numbers). */
+  private static void putFloats(ByteBuffer b, DType dtype, float[] v, int from, int count) {
+    if (dtype == DType.BF16) for (int e = 0; e < count; e++) b.putShort((short) (Float.floatToRawIntBits(v[from + e]) >>> 16));
+    else for (int e = 0; e < count; e++) b.putFloat(v[from + e]);
+  }
+
+  private static void getFloats(ByteBuffer b, DType dtype, float[] v, int from, int count) {
+    if (dtype == DType.BF16) for (int e = 0; e < count; e++) v[from + e] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+    else for (int e = 0; e < count; e++) v[from + e] = b.getFloat();
+  }
+
+  private void freeAll(long[][] buffers) {
+    RuntimeException first = null;
+    for (long[] perDevice : buffers) {
+      if (perDevice == null) continue;
+      for (long b : perDevice) {
+        if (b == 0) continue;
+        try {
+          client.free(b);
+        } catch (RuntimeException e) {
+          if (first == null) first = e;
+        }
+      }
+    }
+    if (first != null) throw first;
+  }
+}
