@@ -86,7 +86,7 @@ public sealed interface Backend {
   private static Executable compile(Compilation c, Supplier<DeviceClient> newClient) {
     DeviceClient client = newClient.get();
     try {
-      return PjrtProgram.compile(client, true, c.spmd(), c.spmdText().text(), signature(c));
+      return PjrtProgram.compile(client, true, c.spmd(), signature(c));
     } catch (RuntimeException | Error e) {
       client.close();
       throw e;

@@ -5,6 +5,8 @@ import dev.switchc.driver.io.Json;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.spec.ProgramSource;
 import dev.switchc.lowering.Lower;
+import dev.switchc.lowering.StableHloPrinter;
+import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.runtime.tpu.PjrtProgram;
 import dev.switchc.runtime.tpu.PluginClient;
 import dev.switchc.runtime.tpu.PluginTopology;
@@ -91,6 +93,8 @@ public final class ExecutableDir {
     Map<String, Object> m;
     try {
       m = object(Json.parse(Files.readString(manifestFile, StandardCharsets.UTF_8)), "the manifest");
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new UserInputError(manifestFile + ": not UTF-8 text; write the directory again with 'switchc compile'");
     } catch (Json.JsonException e) {
       throw new UserInputError(manifestFile + ": not valid JSON (" + e.getMessage() + ")");
     } catch (ManifestError e) {
@@ -145,7 +149,8 @@ public final class ExecutableDir {
    * executable with its manifest.
    */
   public static Contents compile(Compilation c, ProgramSource source, Path plugin, Optional<String> topology) {
-    String module = c.spmdText().text();
+    HloModule spmd = c.spmd();
+    String module = StableHloPrinter.print(spmd);
     int devices = c.program().mesh().value().devices();
     byte[] executable;
     String platform;
@@ -156,7 +161,7 @@ public final class ExecutableDir {
       }
     } else {
       try (PluginClient client = PluginClient.create(plugin);
-          PjrtProgram program = PjrtProgram.compile(client, false, c.spmd(), module, Lower.signature(c.global()))) {
+          PjrtProgram program = PjrtProgram.compile(client, false, spmd, module, Lower.signature(c.global()))) {
         platform = client.platform() + " " + client.platformVersion();
         executable = program.serialize();
       }

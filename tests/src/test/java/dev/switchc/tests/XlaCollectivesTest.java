@@ -58,7 +58,7 @@ class XlaCollectivesTest {
     if (!layout.isEmpty())
       assertTrue(c.plan().collectives().stream().anyMatch(p -> p.kind() == CollectiveKind.ALL_GATHER), "layout " + layout + " needs an all_gather");
     List<HloCollective> xla;
-    try (PjrtProgram p = PjrtProgram.compile(CpuClient.create(c.program().mesh().value().devices()), true, c.spmd(), c.spmdText().text(),
+    try (PjrtProgram p = PjrtProgram.compile(CpuClient.create(c.program().mesh().value().devices()), true, c.spmd(),
         Lower.signature(c.global()))) {
       xla = HloCollective.parse(p.optimizedHlo());
     }

@@ -5,6 +5,7 @@ import dev.switchc.ir.Dim;
 import dev.switchc.ir.TensorType;
 import dev.switchc.lowering.ModuleSignature;
 import dev.switchc.lowering.Port;
+import dev.switchc.lowering.StableHloPrinter;
 import dev.switchc.lowering.hlo.HloModule;
 import dev.switchc.lowering.hlo.HloSharding;
 import dev.switchc.runtime.Executable;
@@ -75,6 +76,11 @@ public final class PjrtProgram implements Executable {
       compiled.close();
       throw e;
     }
+  }
+
+  /** {@link #compile(DeviceClient, boolean, HloModule, String, ModuleSignature)} of {@code spmd} as StableHloPrinter prints it. */
+  public static PjrtProgram compile(DeviceClient client, boolean ownsClient, HloModule spmd, ModuleSignature global) {
+    return compile(client, ownsClient, spmd, StableHloPrinter.print(spmd), global);
   }
 
   /** A program from a serialized executable of {@code spmd} (see {@link #serialize()}), without compiling again. */

@@ -54,7 +54,7 @@ class PluginTest {
   @Test
   void compilesAndRunsTheMeshLikeXlasCpuClient() {
     Map<String, HostTensor> want = unsharded(F, IN);
-    try (PjrtProgram p = PjrtProgram.compile(PluginClient.create(StandIn.plugin()), true, SPMD, StableHloPrinter.print(SPMD), Lower.signature(F))) {
+    try (PjrtProgram p = PjrtProgram.compile(PluginClient.create(StandIn.plugin()), true, SPMD, Lower.signature(F))) {
       assertEquals(want, p.run(IN));
       assertThrows(UnsupportedOperationException.class, p::optimizedHlo);
     }
@@ -64,7 +64,7 @@ class PluginTest {
   void aSerializedExecutableRunsWithoutCompilingAgain(@TempDir Path dir) throws Exception {
     byte[] bytes;
     try (PluginClient client = PluginClient.create(StandIn.plugin());
-        PjrtProgram p = PjrtProgram.compile(client, false, SPMD, StableHloPrinter.print(SPMD), Lower.signature(F))) {
+        PjrtProgram p = PjrtProgram.compile(client, false, SPMD, Lower.signature(F))) {
       bytes = p.serialize();
     }
     Files.write(dir.resolve("e.pjrt"), bytes);
@@ -111,7 +111,7 @@ class PluginTest {
     HloModule sixteen = SpmdLower.run(Shard.run(F, mesh("data=4,model=4"), layout("batch=data,d=model")));
     try (PluginClient client = PluginClient.create(StandIn.plugin())) {
       RuntimeInputException e = assertThrows(RuntimeInputException.class,
-          () -> PjrtProgram.compile(client, false, sixteen, StableHloPrinter.print(sixteen), Lower.signature(F)));
+          () -> PjrtProgram.compile(client, false, sixteen, Lower.signature(F)));
       assertEquals("the mesh has 16 devices, but the cpu client has 8; use a mesh of at most 8 devices", e.getMessage());
     }
   }
