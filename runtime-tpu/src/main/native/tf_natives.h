@@ -9,4 +9,17 @@
 #define SWITCHC_EXPECTED_TF_CC_BUILD_ID "cdcdb4f3f8a928555b71513cbcae8523"
 #define SWITCHC_EXPECTED_TF_FRAMEWORK_BUILD_ID "171083abc7ad035cbf4700ba9158fe84"
 
+// abseil's logging state is private to each of the two libraries (each links its own copy, with
+// hidden symbols), and TF_CPP_MIN_LOG_LEVEL does not reach it. Its three globals, as virtual
+// addresses in each library (from `nm -S`, symbols
+// absl::(anonymous)::min_log_level and ::stderrthreshold, both 4-byte ints, and
+// absl::log_internal::(anonymous)::logging_initialized, 1 byte; GCC split each atomic into ".0").
+// RuntimeNativesTest checks them against the libraries' symbol tables.
+#define SWITCHC_TF_CC_ABSL_MIN_LOG_LEVEL 0x1b498d2cUL
+#define SWITCHC_TF_CC_ABSL_STDERR_THRESHOLD 0x1b3e10b4UL
+#define SWITCHC_TF_CC_ABSL_LOGGING_INITIALIZED 0x1b498d1cUL
+#define SWITCHC_TF_FRAMEWORK_ABSL_MIN_LOG_LEVEL 0x22bc0b8UL
+#define SWITCHC_TF_FRAMEWORK_ABSL_STDERR_THRESHOLD 0x226e6a0UL
+#define SWITCHC_TF_FRAMEWORK_ABSL_LOGGING_INITIALIZED 0x22bc09cUL
+
 #endif  // SWITCHC_TF_NATIVES_H_

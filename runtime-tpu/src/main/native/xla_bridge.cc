@@ -226,6 +226,7 @@ DirectMemory GetDirectMemory(JNIEnv* env, jobject buffer) {
 
 struct LoadedLibrary {
   std::string path;
+  ElfW(Addr) base = 0;  // where the library is mapped (dlpi_addr)
   std::string build_id;  // lower-case hex; empty if the library is not mapped or has no id
 };
 struct LoadedNatives {
@@ -281,6 +282,7 @@ LoadedNatives FindLoadedNatives() {
         if (HasBaseName(info->dlpi_name, "libtensorflow_framework.so.2")) slot = &found->framework;
         if (slot != nullptr && slot->path.empty()) {
           slot->path = info->dlpi_name;
+          slot->base = info->dlpi_addr;
           slot->build_id = BuildIdOf(info);
         }
         return 0;
@@ -683,6 +685,29 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void*) {
   if (vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
   if (!InitJavaClasses(env)) return JNI_ERR;
   return JNI_VERSION_1_8;
+}
+
+// abseil's logging, which TensorFlow 2.18 and XLA log through and which TF_CPP_MIN_LOG_LEVEL does
+// not reach: messages below `severity` (0 info, 1 warning, 2 error, 3 fatal) are dropped, the rest
+// go to stderr, and logging counts as initialised (else abseil prefixes the first message with a
+// warning that InitializeLog was not called). Each TF library has its own copy of that state
+// (tf_natives.h), set here through its addresses, after the build-id check that makes them valid.
+JNIEXPORT void JNICALL Java_dev_switchc_runtime_tpu_XlaBridge_setLogSeverity(JNIEnv* env, jclass, jint severity) {
+  Guarded<int>(env, 0, [&] {
+    RequireExpectedNatives(env);
+    if (env->ExceptionCheck()) return 0;
+    const int level = severity < 0 ? 0 : severity > 3 ? 3 : severity;
+    const LoadedNatives natives = FindLoadedNatives();
+    auto set = [level](const LoadedLibrary& lib, ElfW(Addr) min_level, ElfW(Addr) threshold, ElfW(Addr) initialized) {
+      __atomic_store_n(reinterpret_cast<int*>(lib.base + min_level), level, __ATOMIC_RELAXED);
+      __atomic_store_n(reinterpret_cast<int*>(lib.base + threshold), level, __ATOMIC_RELAXED);
+      __atomic_store_n(reinterpret_cast<bool*>(lib.base + initialized), true, __ATOMIC_RELEASE);
+    };
+    set(natives.cc, SWITCHC_TF_CC_ABSL_MIN_LOG_LEVEL, SWITCHC_TF_CC_ABSL_STDERR_THRESHOLD, SWITCHC_TF_CC_ABSL_LOGGING_INITIALIZED);
+    set(natives.framework, SWITCHC_TF_FRAMEWORK_ABSL_MIN_LOG_LEVEL, SWITCHC_TF_FRAMEWORK_ABSL_STDERR_THRESHOLD,
+        SWITCHC_TF_FRAMEWORK_ABSL_LOGGING_INITIALIZED);
+    return 0;
+  });
 }
 
 // String[] {libtensorflow_cc.so.2, libtensorflow_framework.so.2} build-ids as mapped (null: not

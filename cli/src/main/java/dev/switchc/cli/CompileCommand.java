@@ -6,6 +6,8 @@ import dev.switchc.driver.PluginLocation;
 import dev.switchc.frontend.spec.ProgramSource;
 import java.io.PrintWriter;
 import java.util.Optional;
+import java.util.Set;
+import dev.switchc.driver.io.OutputPaths;
 import dev.switchc.driver.UserInputError;
 import dev.switchc.driver.io.AtomicFile;
 import dev.switchc.driver.report.PlanJson;
@@ -36,13 +38,16 @@ import picocli.CommandLine.Spec;
 final class CompileCommand implements Callable<Integer> {
   enum Target { cpu, tpu }
 
+  /** Every file a compile may write: an existing output directory may hold only these, from an earlier compile. */
+  static final Set<String> OUTPUTS = Set.of("module.mlir", "ir.txt", "plan.json", "plan.pb", "summary.txt", ExecutableDir.EXECUTABLE, ExecutableDir.MANIFEST);
+
   @Mixin
   SpecOptions specOptions;
 
   @Spec
   CommandSpec command;
 
-  @Option(names = {"-o", "--output-dir"}, required = true, paramLabel = "DIR", description = "Directory for the outputs.")
+  @Option(names = {"-o", "--output-dir"}, required = true, converter = OutputFileName.Directory.class, paramLabel = "DIR", description = "Directory for the outputs.")
   Path dir;
 
   @Option(names = "--target", defaultValue = "cpu", paramLabel = "cpu|tpu", description = "cpu (default) or tpu: the SPMD module for XLA's partitioner,"
@@ -60,6 +65,8 @@ final class CompileCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (target != Target.tpu && (pluginOption.given() || topology != null))
       throw new UserInputError((topology != null ? "--topology" : "--plugin") + " compiles an executable for a PJRT device: add --target tpu");
+    OutputPaths.checkDirectory(new OutputPaths.Named("-o", dir));
+    AtomicFile.checkReplaceable(dir, OutputPaths.target(dir), OUTPUTS);
     ProgramSource source = specOptions.source();
     Program program = source.load();
     Compilation c = Compilation.of(program, specOptions.mode());
@@ -69,36 +76,30 @@ final class CompileCommand implements Callable<Integer> {
         : topology != null ? Optional.of(pluginOption.require("compile for topology " + topology + " with")) : pluginOption.find();
     // XLA compiles before anything is written: a program it rejects leaves no outputs behind.
     Optional<ExecutableDir.Contents> executable = plugin.map(p -> ExecutableDir.compile(c, source, p, Optional.ofNullable(topology)));
-    Files.createDirectories(dir);
-    List<Path> wrote = new ArrayList<>();
-    wrote.add(write("module.mlir", module.text()));
-    wrote.add(write("ir.txt", spmd ? IrPrinter.print(c.sharded().local()) : IrPrinter.print(c.global())));
-    if (spmd) {
-      wrote.add(write("plan.json", PlanJson.render(c.plan())));
-      Path pb = dir.resolve("plan.pb");
-      AtomicFile.writeBytes(pb, PlanProto.write(c.plan()));
-      wrote.add(pb);
-    }
     String summary = summary(program, c, module, spmd) + executable.map(CompileCommand::executableLine).orElse("");
-    wrote.add(write("summary.txt", summary));
-    if (executable.isPresent()) {
-      ExecutableDir.write(dir, executable.get());
-      wrote.add(dir.resolve(ExecutableDir.EXECUTABLE));
-      wrote.add(dir.resolve(ExecutableDir.MANIFEST));
-    }
+    List<String> names = new ArrayList<>(List.of("module.mlir", "ir.txt"));
+    if (spmd) names.addAll(List.of("plan.json", "plan.pb"));
+    names.add("summary.txt");
+    if (executable.isPresent()) names.addAll(List.of(ExecutableDir.EXECUTABLE, ExecutableDir.MANIFEST));
+    // The files go into a fresh directory that then replaces DIR: a reader never sees this
+    // compile's module beside an earlier compile's plan, nor a half-written set.
+    AtomicFile.writeDirectory(dir, OUTPUTS, d -> {
+      Files.writeString(d.resolve("module.mlir"), module.text());
+      Files.writeString(d.resolve("ir.txt"), spmd ? IrPrinter.print(c.sharded().local()) : IrPrinter.print(c.global()));
+      if (spmd) {
+        Files.writeString(d.resolve("plan.json"), PlanJson.render(c.plan()));
+        Files.write(d.resolve("plan.pb"), PlanProto.write(c.plan()));
+      }
+      Files.writeString(d.resolve("summary.txt"), summary);
+      if (executable.isPresent()) ExecutableDir.write(d, executable.get());
+    });
     PrintWriter out = command.commandLine().getOut();
     out.print(summary);
     if (target == Target.tpu && plugin.isEmpty())
       out.println("no PJRT plugin given or found: wrote the StableHLO module only; give --plugin PATH (or set " + PluginLocation.ENV
           + ") to also write the executable");
-    for (Path p : wrote) out.println("wrote " + p);
+    for (String name : names) out.println("wrote " + dir.resolve(name));
     return Main.OK;
-  }
-
-  private Path write(String name, String text) throws java.io.IOException {
-    Path p = dir.resolve(name);
-    AtomicFile.writeString(p, text);
-    return p;
   }
 
   private static String executableLine(ExecutableDir.Contents e) {

@@ -1,5 +1,6 @@
 package dev.switchc.cli;
 
+import dev.switchc.driver.RunMemory;
 import dev.switchc.driver.UserInputError;
 import dev.switchc.driver.io.TensorFileException;
 import dev.switchc.ir.CompileError;
@@ -40,13 +41,21 @@ public final class Main {
     try {
       status = cli.execute(args);
     } catch (OutOfMemoryError e) { // picocli lets Errors through: say what to change, without a stack trace
-      err.println("error: switchc ran out of Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); give the JVM more with"
-          + " JAVA_OPTS=-Xmx8g, or use smaller sizes (fewer layers, experts or devices)");
+      err.println("error: switchc ran out of Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); " + moreHeap()
+          + "use smaller sizes (fewer layers, experts or devices)");
       status = USER_ERROR;
     }
     out.flush();
     err.flush();
     return status;
+  }
+
+  /** Advice to raise -Xmx, only where the machine has that much memory (the run's own check gives exact numbers). */
+  private static String moreHeap() {
+    long max = Runtime.getRuntime().maxMemory();
+    long physical = RunMemory.Machine.current().physical();
+    long suggest = Math.min(2 * max, physical * 3 / 4) >> 30;
+    return (suggest << 30) > max ? "give the JVM more with JAVA_OPTS=-Xmx" + suggest + "g (this machine has " + (physical >> 30) + " GiB), or " : "";
   }
 
   static int report(Exception ex, PrintWriter err) {

@@ -10,7 +10,8 @@ import dev.switchc.driver.report.PlanText;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.file.Files;
+import dev.switchc.driver.io.OutputPaths;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,7 +35,7 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|html|proto", description = "Output format (default ${DEFAULT-VALUE}).")
   Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output (required for proto).")
+  @Option(names = {"-o", "--output"}, converter = OutputFileName.class, paramLabel = "FILE", description = "Write to FILE instead of standard output (required for proto).")
   Path output;
 
   @Option(names = "--timing", description = "Also report compile time and heap use.")
@@ -43,6 +44,7 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (format == Format.proto && output == null) throw new UserInputError("--format proto writes binary: give a file with -o FILE");
+    OutputPaths.check(List.of(new OutputPaths.Named("-o", output)), List.of(new OutputPaths.Named("spec", specOptions.spec)));
     long start = System.nanoTime();
     Compilation c = Compilation.of(specOptions.load(), specOptions.mode());
     String module = c.spmdText().text(); // the plan describes this program; compiling it is part of the timing
@@ -54,8 +56,6 @@ final class PlanCommand implements Callable<Integer> {
       case proto -> null;
     };
     if (output != null) {
-      Path parent = output.toAbsolutePath().getParent();
-      if (parent != null) Files.createDirectories(parent);
       if (format == Format.proto) AtomicFile.writeBytes(output, PlanProto.write(c.plan()));
       else AtomicFile.writeString(output, text);
       command.commandLine().getOut().println("wrote " + format + " plan to " + output);

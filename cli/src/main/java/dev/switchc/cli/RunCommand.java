@@ -9,8 +9,10 @@ import dev.switchc.driver.ParamFiles;
 import dev.switchc.driver.ProgramRun;
 import dev.switchc.driver.UserInputError;
 import dev.switchc.driver.io.AtomicFile;
+import dev.switchc.driver.io.OutputPaths;
+import dev.switchc.driver.io.OutputPaths.Named;
+import java.nio.charset.StandardCharsets;
 import dev.switchc.driver.io.FloatArray;
-import dev.switchc.driver.io.IntArray;
 import dev.switchc.driver.io.Npy;
 import dev.switchc.frontend.DataInput;
 import dev.switchc.frontend.RunReport;
@@ -66,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--params", paramLabel = "P.safetensors", description = "Parameters to use instead of the seeded initialisation.")
   Path params;
 
-  @Option(names = "--save-params", paramLabel = "P.safetensors", description = "Write the parameters used.")
+  @Option(names = "--save-params", converter = OutputFileName.class, paramLabel = "P.safetensors", description = "Write the parameters used.")
   Path saveParams;
 
   @Option(names = "--input", paramLabel = "X.npy", description = "A layer's float32 input [batch, seq, d_model] (default: seeded standard normal);"
@@ -76,10 +78,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--targets", paramLabel = "T.npy", description = "An encoder-decoder model's int32 target ids [batch, dec_seq] (default: seeded uniform ids).")
   Path targets;
 
-  @Option(names = "--output", paramLabel = "Y.npy", description = "Where to write the layer output y, or a model's logits (default: out/<spec name>/y.npy or logits.npy).")
+  @Option(names = "--output", converter = OutputFileName.class, paramLabel = "Y.npy", description = "Where to write the layer output y, or a model's logits (default: out/<spec name>/y.npy or logits.npy).")
   Path output;
 
-  @Option(names = "--stats", paramLabel = "S.json", description = "Where to write router statistics, or a model's losses (default: out/<spec name>/stats.json).")
+  @Option(names = "--stats", converter = OutputFileName.class, paramLabel = "S.json", description = "Where to write router statistics, or a model's losses (default: out/<spec name>/stats.json).")
   Path stats;
 
   @Override
@@ -98,9 +100,13 @@ final class RunCommand implements Callable<Integer> {
     String main = compilation.spec().mainOutput();
     Path outPath = output != null ? output : Path.of("out", base, main + ".npy");
     Path statsPath = stats != null ? stats : Path.of("out", base, "stats.json");
-    checkOutputs(outPath, statsPath, saveParams);
     checkInputs(input, targets, params);
+    OutputPaths.check(List.of(new Named("--output", outPath), new Named("--stats", statsPath), new Named("--save-params", saveParams)),
+        List.of(new Named("spec", specOptions.spec), new Named("--params", params), new Named("--input", input), new Named("--targets", targets),
+            new Named("--executable", executable == null ? null : executable.resolve(ExecutableDir.EXECUTABLE)),
+            new Named("--executable", executable == null ? null : executable.resolve(ExecutableDir.MANIFEST))));
 
+    NativeLogs.apply();
     try (ProgramRun run = ProgramRun.load(compilation, backend)) {
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, run.parameters(), compilation.spec().kind()) : run.initialParameters(seed);
       Map<String, HostTensor> data = run.defaultData(seed);
@@ -114,16 +120,20 @@ final class RunCommand implements Callable<Integer> {
       ProgramRun.Result result = run.run(weights, data);
       RunReport report = run.report(result);
 
+      // Written together: either every output is in place, or none (and no temporary file) is.
       List<String> wrote = new ArrayList<>();
-      if (saveParams != null) {
-        ParamFiles.save(createParent(saveParams), run.parameters(), weights, compilation.spec().kind());
-        wrote.add("parameters " + saveParams);
+      try (AtomicFile.Batch batch = new AtomicFile.Batch()) {
+        if (saveParams != null) {
+          batch.write(saveParams, ParamFiles.writer(run.parameters(), weights, compilation.spec().kind()));
+          wrote.add("parameters " + saveParams);
+        }
+        HostTensor y = result.get(main);
+        batch.write(outPath, Npy.floatsWriter(new FloatArray(ParamFiles.sizes(y.shape()), y.floats())));
+        wrote.add("output " + main + " " + outPath);
+        batch.write(statsPath, out -> out.write(Json.write(report.stats()).getBytes(StandardCharsets.UTF_8)));
+        wrote.add("stats " + statsPath);
+        batch.commit();
       }
-      HostTensor y = result.get(main);
-      Npy.writeFloats(createParent(outPath), new FloatArray(ParamFiles.sizes(y.shape()), y.floats()));
-      wrote.add("output " + main + " " + outPath);
-      AtomicFile.writeString(createParent(statsPath), Json.write(report.stats()));
-      wrote.add("stats " + statsPath);
       PrintWriter out = command.commandLine().getOut();
       backend.describe(compilation).ifPresent(out::println);
       notes.forEach(out::println);
@@ -164,53 +174,31 @@ final class RunCommand implements Callable<Integer> {
     return role == DataInput.Role.TARGETS ? "--targets" : "--input";
   }
 
-  /** A data input from an .npy file: its shape must be the port's; its values are checked by the input's rules. */
+  /**
+   * A data input from an .npy file: its shape, read from the header before any data, must be the
+   * port's; its values are checked by the input's rules.
+   */
   private static HostTensor read(Path file, DataInput d, TensorType type) throws IOException {
     long[] want = ParamFiles.sizes(type.shape());
     boolean ids = d.values() == DataInput.Values.TOKEN_IDS;
-    long[] shape;
-    HostTensor value = null;
-    if (ids) {
-      IntArray a = Npy.readInts(file);
-      shape = a.shape();
-      if (Arrays.equals(shape, want)) value = HostTensor.ofInts(type, a.data());
-    } else {
-      FloatArray a = Npy.readFloats(file);
-      shape = a.shape();
-      if (Arrays.equals(shape, want)) value = HostTensor.ofFloats(type, a.data());
-    }
-    if (value == null)
+    long[] shape = Npy.shape(file);
+    if (!Arrays.equals(shape, want))
       throw new UserInputError(file + ": " + (ids ? d.name() + " has shape " + Arrays.toString(shape) + " but the model needs " + type.shape()
           + "; write an int32 array of that shape, or change batch/seq/dec_seq with --set"
           : "input has shape " + Arrays.toString(shape) + " but the spec needs " + type.shape()
               + "; write a float32 array of that shape, or change batch/seq/d_model with --set"));
+    HostTensor value = ids ? HostTensor.ofInts(type, Npy.readInts(file).data()) : HostTensor.ofFloats(type, Npy.readFloats(file).data());
     DataInputs.check(d, value, file + ": ");
     return value;
   }
 
-  /** An input file that is a directory is named as such (reading it would fail with a bare "Is a directory"). */
+  /**
+   * An input that is not a regular file is named as such: a directory would fail with a bare "Is a
+   * directory", and a FIFO or device would block or be read without end.
+   */
   private static void checkInputs(Path... inputs) {
     for (Path p : inputs)
-      if (p != null && Files.isDirectory(p)) throw new UserInputError(p + " is a directory; give the file to read");
-  }
-
-  /**
-   * Refuses output paths that cannot be written before anything runs, so that a mistake in one of
-   * them leaves none of the outputs behind.
-   */
-  private static void checkOutputs(Path... outputs) {
-    for (Path p : outputs) {
-      if (p == null) continue;
-      if (Files.isDirectory(p)) throw new UserInputError(p + " is a directory; give a file name for this output, e.g. " + p.resolve("out.npy"));
-      for (Path q = p.toAbsolutePath().getParent(); q != null; q = q.getParent())
-        if (Files.exists(q) && !Files.isDirectory(q))
-          throw new UserInputError(p + ": " + q + " is a file, not a directory; choose another output path");
-    }
-  }
-
-  private static Path createParent(Path p) throws IOException {
-    Path parent = p.toAbsolutePath().getParent();
-    if (parent != null) Files.createDirectories(parent);
-    return p;
+      if (p != null && Files.exists(p) && !Files.isRegularFile(p))
+        throw new UserInputError(p + " is " + OutputPaths.kind(p) + ", not a regular file; give the file to read");
   }
 }

@@ -20,11 +20,19 @@ import java.util.function.Supplier;
 public sealed interface Backend {
   Executable load(Compilation c);
 
+  /** Whose memory the run uses, for {@link RunMemory}. */
+  RunMemory.Runtime memory();
+
   /** Where {@code c} runs on this backend, for the person who ran it; empty for one device on XLA CPU, where nothing needs saying. */
   Optional<String> describe(Compilation c);
 
   /** XLA itself: one device through TensorFlow Java's XlaCallModule; a mesh through XLA's SPMD partitioner on as many XLA CPU devices. */
   record Xla() implements Backend {
+    @Override
+    public RunMemory.Runtime memory() {
+      return RunMemory.Runtime.XLA_CPU;
+    }
+
     @Override
     public Executable load(Compilation c) {
       if (!c.multiDevice()) return CpuProgram.load(c.singleDevice());
@@ -41,6 +49,11 @@ public sealed interface Backend {
   /** The SPMD module run by switchc's CPU emulation of the mesh: an oracle independent of XLA's partitioner. */
   record Emulation() implements Backend {
     @Override
+    public RunMemory.Runtime memory() {
+      return RunMemory.Runtime.EMULATION;
+    }
+
+    @Override
     public Executable load(Compilation c) {
       return SpmdProgram.load(c.spmd(), signature(c));
     }
@@ -54,6 +67,11 @@ public sealed interface Backend {
   /** A PJRT plugin (libtpu, or any other): the SPMD module compiled by the plugin for the mesh's devices. */
   record Plugin(Path path) implements Backend {
     @Override
+    public RunMemory.Runtime memory() {
+      return RunMemory.Runtime.PLUGIN;
+    }
+
+    @Override
     public Executable load(Compilation c) {
       return compile(c, () -> PluginClient.create(path));
     }
@@ -66,6 +84,11 @@ public sealed interface Backend {
 
   /** An executable that {@code plugin} compiled and serialized earlier ({@code switchc compile}), loaded on it without compiling. */
   record Serialized(Path plugin, byte[] executable) implements Backend {
+    @Override
+    public RunMemory.Runtime memory() {
+      return RunMemory.Runtime.PLUGIN;
+    }
+
     @Override
     public Executable load(Compilation c) {
       DeviceClient client = PluginClient.create(plugin);

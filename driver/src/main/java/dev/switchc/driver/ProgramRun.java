@@ -38,7 +38,7 @@ public final class ProgramRun implements AutoCloseable {
    * @throws UserInputError if the program cannot fit on this machine
    */
   public static ProgramRun load(Compilation c, Backend runtime) {
-    MemoryBudget.check(c.sharded());
+    RunMemory.check(c, runtime.memory());
     return new ProgramRun(c, runtime.load(c));
   }
 

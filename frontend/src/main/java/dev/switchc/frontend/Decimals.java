@@ -9,4 +9,12 @@ public final class Decimals {
   public static String text(BigDecimal d) {
     return d.scale() < 1 ? d.setScale(1).toPlainString() : d.toPlainString();
   }
+
+  /**
+   * For messages about a value as written: plain digits, but scientific notation where plain
+   * digits would run long ({@code 1e999999999} has a billion of them).
+   */
+  public static String brief(BigDecimal d) {
+    return d.scale() < -12 || d.scale() > 12 ? d.toString() : d.toPlainString();
+  }
 }

@@ -54,10 +54,12 @@ public final class SpecValidator {
   }
 
   private static String show(Object v) {
-    return v instanceof BigDecimal d ? d.toPlainString() : String.valueOf(v).toLowerCase(Locale.ROOT);
+    return v instanceof BigDecimal d ? Decimals.brief(d) : String.valueOf(v).toLowerCase(Locale.ROOT);
   }
 
   // ---- range rules the kinds share ----
+
+  private static final BigDecimal FLOAT_MAX = new BigDecimal(Float.MAX_VALUE), FLOAT_MIN_NORMAL = new BigDecimal(Float.MIN_NORMAL);
 
   /** An integer of at least {@code min} (and at most {@code max}); the fix names what is {@code expected}. */
   public static String integerRange(long n, long min, long max, String expected) {
@@ -68,6 +70,10 @@ public final class SpecValidator {
 
   /** A decimal above 0 (or at least 0 when {@code zeroOk}), and below 1 for a {@code fraction}. */
   public static String decimalRange(BigDecimal d, boolean zeroOk, boolean fraction, String expected) {
+    // Every decimal field becomes a float32 constant or factor in the program: one that float32
+    // cannot hold would turn into infinity or zero there (and a loss into Infinity or NaN).
+    if (d.abs().compareTo(FLOAT_MAX) > 0) return "is beyond float32's range (at most 3.4e38); expected " + expected;
+    if (d.signum() != 0 && d.abs().compareTo(FLOAT_MIN_NORMAL) < 0) return "is too small for float32 (it would be 0; the least is 1.2e-38); expected " + expected;
     if (zeroOk ? d.signum() < 0 : d.signum() <= 0) return (zeroOk ? "must be >= 0" : "must be > 0") + "; expected " + expected;
     if (fraction && d.compareTo(BigDecimal.ONE) >= 0) return "must be below 1; expected " + expected;
     return null;

@@ -48,6 +48,17 @@ class CliProcessTest {
     assertFalse(Files.exists(dir.resolve("y.npy")));
   }
 
+  /** Issue 11, defect 12: TensorFlow's and XLA's absl INFO lines and the InitializeLog warning are gone. */
+  @Test
+  void aSuccessfulRunPrintsNothingOnStderr() throws Exception {
+    for (String mesh : List.of("data=1", "data=2")) {
+      Run r = switchc("run", Path.of("..", "examples", "switch-layer.swc").toString(), "--set", "batch=2", "--set", "seq=32", "--set", "d_model=32",
+          "--set", "d_ff=64", "--set", "experts=4", "--set", "group_size=32", "--mesh", mesh, "--output", dir.resolve("y.npy").toString(), "--stats", dir.resolve("s.json").toString());
+      assertEquals(0, r.status(), r.err());
+      assertEquals("", r.err(), "stderr of a successful run on " + mesh);
+    }
+  }
+
   @Test
   void compiledTextIsTheSameInAnotherJvm() throws Exception {
     Path example = Path.of("..", "examples", "switch-layer.swc");

@@ -206,7 +206,7 @@ class CliTest {
   void aLayerTooLargeForThisMachineIsRefusedBeforeAnythingIsAllocated() {
     Outcome o = cli(args("run", EXAMPLE, "--set", "min_capacity=100000000", "--output", dir.resolve("huge.npy")));
     assertEquals(2, o.status(), o.err());
-    assertTrue(o.err().startsWith("error: running this program needs the intermediate"), o.err());
+    assertTrue(o.err().startsWith("error: this run needs about "), o.err());
     assertTrue(o.err().contains("expert_capacity=100000000"), o.err());
     assertFalse(Files.exists(dir.resolve("huge.npy")));
   }

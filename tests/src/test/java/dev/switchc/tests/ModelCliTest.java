@@ -312,7 +312,7 @@ class ModelCliTest {
     assertEquals(2, deep.status(), deep.err());
     assertEquals("--set layers=100000: error: layers=100000: must be at most 1024 layers per stack (the deepest published T5/Switch stacks"
         + " have 24 to 48)\n", deep.err());
-    userError("error: " + dir + " is a directory; give the file to read", "run", "--preset", "tiny-switch-lm", "--input", dir);
+    userError("error: " + dir + " is a directory, not a regular file; give the file to read", "run", "--preset", "tiny-switch-lm", "--input", dir);
   }
 
   /** An output that cannot be written is refused before the run, so none of the other outputs appears. */
@@ -322,15 +322,16 @@ class ModelCliTest {
     Path saved = out.resolve("p.safetensors"), stats = out.resolve("stats.json");
     Outcome o = cli(List.of("run", "--preset", "tiny-switch", "--save-params", saved, "--stats", stats, "--output", out));
     assertEquals(2, o.status(), o.err());
-    assertEquals("error: " + out + " is a directory; give a file name for this output, e.g. " + out.resolve("out.npy") + "\n", o.err());
+    assertEquals("error: --output " + out + ": a directory, not a regular file; switchc writes its outputs only to regular files: give a file name inside it, e.g. "
+        + out.resolve("out.npy") + "\n", o.err());
     Path file = out.resolve("plain-file");
     Files.writeString(file, "x");
     o = cli(List.of("run", "--preset", "tiny-switch", "--save-params", saved, "--stats", stats, "--output", file.resolve("y.npy")));
     assertEquals(2, o.status(), o.err());
-    assertEquals("error: " + file.resolve("y.npy") + ": " + file + " is a file, not a directory; choose another output path\n", o.err());
+    assertEquals("error: --output " + file.resolve("y.npy") + ": " + file + " is a regular file, not a directory; choose another output path\n", o.err());
     o = cli(List.of("compile", "--preset", "tiny-switch", "-o", file));
     assertEquals(2, o.status(), o.err());
-    assertEquals("error: " + file + " exists and is not a directory; choose another output path\n", o.err());
+    assertEquals("error: -o " + file + ": a regular file, not a directory; give a directory for the outputs\n", o.err());
     try (Stream<Path> files = Files.list(out)) {
       assertEquals(List.of(file), files.toList(), "nothing but the test's own file");
     }

@@ -1,6 +1,7 @@
 package dev.switchc.driver.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -23,6 +24,16 @@ public final class Npy {
   private static final int GROWTH_AXIS_MAX_DIGITS = 21;
 
   private Npy() {}
+
+  /**
+   * The array's shape, from its header alone (checked as {@link #readFloats} checks it): so that
+   * a caller can refuse a wrong shape before reading, and allocating, the data.
+   */
+  public static long[] shape(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      return NpyHeader.read(ch, file).shape();
+    }
+  }
 
   /** Reads a float32, float64 or int32 array as floats; see {@link #readFloats(Path, Consumer)}. */
   public static FloatArray readFloats(Path file) throws IOException {
@@ -84,11 +95,16 @@ public final class Npy {
   }
 
   public static void writeFloats(Path file, FloatArray array) throws IOException {
+    AtomicFile.write(file, floatsWriter(array));
+  }
+
+  /** What {@link #writeFloats} writes, for an {@link AtomicFile.Batch}. */
+  public static IoConsumer<OutputStream> floatsWriter(FloatArray array) {
     byte[] header = header("<f4", array.shape());
-    AtomicFile.write(file, out -> {
+    return out -> {
       out.write(header);
       ElementIo.writeFloatsLe(out, array.data());
-    });
+    };
   }
 
   /** Writes a little-endian int32 array ({@code '<i4'}), atomically. */

@@ -1,6 +1,7 @@
 package dev.switchc.driver.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -35,6 +36,14 @@ public final class Safetensors {
   private record Entry(String name, ElementType type, long[] shape, int count, long begin, long end) {}
 
   public static SafetensorsFile read(Path file) throws IOException {
+    return read(file, shapes -> { });
+  }
+
+  /**
+   * Reads {@code file}, first showing {@code beforeData} every tensor's name and shape from the
+   * header, which may refuse them (by throwing) before any tensor data is read or allocated.
+   */
+  public static SafetensorsFile read(Path file, java.util.function.Consumer<Map<String, long[]>> beforeData) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < 8) {
@@ -80,6 +89,9 @@ public final class Safetensors {
         }
       }
       checkTiling(file, entries, size - 8 - n);
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      for (Entry t : entries) shapes.put(t.name(), t.shape().clone());
+      beforeData.accept(java.util.Collections.unmodifiableMap(shapes));
 
       long dataStart = 8 + n;
       Map<String, FloatArray> tensors = new LinkedHashMap<>();
@@ -203,18 +215,23 @@ public final class Safetensors {
    */
   public static void write(Path file, Map<String, FloatArray> tensors, Map<String, String> metadata)
       throws IOException {
+    AtomicFile.write(file, writer(tensors, metadata));
+  }
+
+  /** What {@link #write} writes, for an {@link AtomicFile.Batch}. */
+  public static IoConsumer<OutputStream> writer(Map<String, FloatArray> tensors, Map<String, String> metadata) {
     Objects.requireNonNull(tensors, "tensors");
     Objects.requireNonNull(metadata, "metadata");
     List<String> names = new ArrayList<>(tensors.keySet());
     names.sort(Safetensors::compareCodePoints);
     byte[] header = header(names, tensors, metadata);
-    AtomicFile.write(file, out -> {
+    return out -> {
       out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
       out.write(header);
       for (String name : names) {
         ElementIo.writeFloatsLe(out, tensors.get(name).data());
       }
-    });
+    };
   }
 
   public static void write(Path file, SafetensorsFile contents) throws IOException {

@@ -60,13 +60,21 @@ public final class SpecFile {
     return parse(path.toString(), readText(path));
   }
 
+  /**
+   * The largest spec file read: a real one is a few KB; the limit keeps a wrong path (a log, a
+   * weights file, /dev/zero) from being read whole before the first syntax error.
+   */
+  static final int MAX_BYTES = 1 << 20;
+
   /** The file's text as UTF-8, or a CompileError at the path saying why it could not be read. */
   static String readText(Path path) {
     SourceLoc at = new SourceLoc(path.toString(), 0, 0, "");
     String why;
     try {
       if (Files.isDirectory(path)) why = "it is a directory";
-      else return Files.readString(path);
+      else if (Files.exists(path) && !Files.isRegularFile(path)) why = "it is not a regular file (a device, FIFO or socket would be read forever or block)";
+      else if (Files.size(path) > MAX_BYTES) why = "it has " + Files.size(path) + " bytes, more than a spec file's limit of " + MAX_BYTES + " (1 MiB)";
+      else return decode(path);
     } catch (NoSuchFileException e) {
       why = "no such file";
     } catch (AccessDeniedException e) {
@@ -77,6 +85,17 @@ public final class SpecFile {
       why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
     throw new CompileError(at, "cannot read spec file '" + path + "': " + why + "; check the path");
+  }
+
+  /** Strict UTF-8, and at most {@link #MAX_BYTES} even if the file grows while it is read. */
+  private static String decode(Path path) throws IOException {
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    }
+    if (bytes.length > MAX_BYTES) throw new IOException("it has more than a spec file's limit of " + MAX_BYTES + " bytes (1 MiB)");
+    return java.nio.charset.StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
   }
 
   /** The file's blocks as a draft carrying the file's problems; build() reports them. */

@@ -62,6 +62,13 @@ public final class XlaBridge {
    */
   public static native String[] nativesBuildIds();
 
+  /**
+   * Sets the severity below which TensorFlow's and XLA's native log messages (absl logging) are
+   * dropped: 0 info, 1 warning, 2 error, 3 fatal. TF_CPP_MIN_LOG_LEVEL does not reach these in
+   * TensorFlow 2.18. Process-wide, as absl's logging is.
+   */
+  public static native void setLogSeverity(int severity);
+
   /** The build-ids {cc, framework} compiled into the bridge library. */
   public static native String[] expectedBuildIds();
 
