@@ -37,7 +37,11 @@ import java.util.Set;
  * groups, an unexpected entry) and for replicas that disagree after a run; the
  * {@link CpuProgram} exceptions for XLA's own failures.
  *
- * <p>Thread-safety: as {@link CpuProgram}; runs are serialized by it.
+ * <p>Thread-safety: as {@link CpuProgram}, which runs the emulated module: runs from several
+ * threads proceed at once and give the serial results bit for bit (cutting and assembling shards
+ * only reads this program's immutable layouts); {@link #close} waits for runs in progress, and
+ * calls after it fail with {@link IllegalStateException}. Kept inputs are immutable host arrays,
+ * so closing them frees nothing.
  */
 public final class SpmdProgram implements Executable {
   private final ModuleSignature global, stacked;
