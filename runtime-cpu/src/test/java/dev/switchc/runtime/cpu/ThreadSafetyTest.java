@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Timeout;
  * another order, would show in the bits.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ThreadSafetyTest {
+public class ThreadSafetyTest {
   static final TensorType X = f32("batch", 64, "d", 256), W = f32("d", 256, "f", 128);
   static final int THREADS = 4, CALLS = 50;
 
-  static Func matmul() {
+  public static Func matmul() {
     FuncBuilder b = new FuncBuilder("matmul");
     Value x = b.param("x", X);
     Value w = b.param("w", W);
@@ -37,11 +37,11 @@ class ThreadSafetyTest {
     return b.build();
   }
 
-  static HostTensor x(long seed) {
+  public static HostTensor x(long seed) {
     return HostTensor.f32(X.shape(), gaussians((int) X.shape().elements(), seed));
   }
 
-  static final HostTensor W0 = HostTensor.f32(W.shape(), gaussians((int) W.shape().elements(), -1));
+  public static final HostTensor W0 = HostTensor.f32(W.shape(), gaussians((int) W.shape().elements(), -1));
 
   @Test
   void concurrentRunsEqualSerialRunsBitForBit() {

@@ -50,6 +50,8 @@ public final class SpmdProgram implements Executable {
   private final HloModule emulated;
   private final String emulatedText;
   private final CpuProgram program;
+  /** Set before the program is closed, so that a run refused by it names this class. */
+  private volatile boolean closed;
 
   private SpmdProgram(ModuleSignature global, ModuleSignature stacked, List<ShardedArrays> inputs, List<ShardedArrays> outputs,
       List<String> deviceDims, HloModule emulated, String emulatedText, CpuProgram program) {
@@ -134,6 +136,7 @@ public final class SpmdProgram implements Executable {
   @Override
   public Resident keep(Map<String, HostTensor> inputs) {
     if (inputs == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    if (closed) throw closedException("keep");
     Map<String, HostTensor> held = Map.copyOf(inputs);
     for (String name : held.keySet())
       if (global.inputs().stream().noneMatch(p -> p.name().equals(name)))
@@ -174,7 +177,13 @@ public final class SpmdProgram implements Executable {
       Port p = global.inputs().get(i);
       shards.put(p.name(), inputs.get(i).shard(globalInputs.get(p.name()), deviceDims.get(i)));
     }
-    Map<String, HostTensor> results = program.run(shards);
+    Map<String, HostTensor> results;
+    try {
+      results = program.run(shards);
+    } catch (IllegalStateException e) {
+      if (closed) throw closedException("run");
+      throw e;
+    }
     Map<String, HostTensor> assembled = new LinkedHashMap<>(), stackedOut = new LinkedHashMap<>();
     List<Map<String, HostTensor>> perDevice = new ArrayList<>();
     int n = devices();
@@ -200,7 +209,12 @@ public final class SpmdProgram implements Executable {
 
   @Override
   public void close() {
+    closed = true;
     program.close();
+  }
+
+  private static IllegalStateException closedException(String call) {
+    return new IllegalStateException("cannot " + call + ": this SpmdProgram is closed; load the module again to run it");
   }
 
   // ---- load ----
