@@ -85,18 +85,26 @@ public final class ConcurrentRuns {
       List<Future<IllegalStateException>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         done.add(pool.submit(() -> {
-          for (int call = 0; ; call++) {
-            Map<String, HostTensor> got;
-            inFlight.incrementAndGet();
-            try {
-              got = run.get();
-            } catch (IllegalStateException e) {
-              return e;
-            } finally {
-              inFlight.decrementAndGet();
+          boolean warmed = false;
+          try {
+            for (int call = 0; ; call++) {
+              Map<String, HostTensor> got;
+              inFlight.incrementAndGet();
+              try {
+                got = run.get();
+              } catch (IllegalStateException e) {
+                return e;
+              } finally {
+                inFlight.decrementAndGet();
+              }
+              assertBitwiseEqual(expected, got, "a run racing with close");
+              if (call == 3) {
+                warm.countDown();
+                warmed = true;
+              }
             }
-            assertBitwiseEqual(expected, got, "a run racing with close");
-            if (call == 3) warm.countDown();
+          } finally {
+            if (!warmed) warm.countDown(); // a thread that failed early: its error is reported below, not as a timeout
           }
         }));
       }
