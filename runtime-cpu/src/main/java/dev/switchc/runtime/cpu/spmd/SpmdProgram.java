@@ -40,8 +40,8 @@ import java.util.Set;
  * <p>Thread-safety: as {@link CpuProgram}, which runs the emulated module: runs from several
  * threads proceed at once and give the serial results bit for bit (cutting and assembling shards
  * only reads this program's immutable layouts); {@link #close} waits for runs in progress, and
- * calls after it fail with {@link IllegalStateException}. Kept inputs are immutable host arrays,
- * so closing them frees nothing.
+ * calls after it fail with {@link IllegalStateException}. Kept inputs are immutable host arrays:
+ * closing them frees nothing, and runs with them fail afterwards as in the other runtimes.
  */
 public final class SpmdProgram implements Executable {
   private final ModuleSignature global, stacked;
@@ -144,21 +144,32 @@ public final class SpmdProgram implements Executable {
     return new Held(held);
   }
 
-  private record Held(Map<String, HostTensor> inputs) implements Resident {
+  /** Host arrays, so closing frees nothing; it only makes later runs with them fail, as in the other runtimes. */
+  private static final class Held implements Resident {
+    private final Map<String, HostTensor> inputs;
+    private volatile boolean closed;
+
+    Held(Map<String, HostTensor> inputs) {
+      this.inputs = inputs;
+    }
+
     @Override
     public Set<String> names() {
       return inputs.keySet();
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      closed = true;
+    }
   }
 
   @Override
   public Map<String, HostTensor> run(Resident kept, Map<String, HostTensor> rest) {
     if (!(kept instanceof Held held)) throw new IllegalStateException("these kept inputs belong to another program");
+    if (held.closed) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
     if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
-    Map<String, HostTensor> all = new LinkedHashMap<>(held.inputs());
+    Map<String, HostTensor> all = new LinkedHashMap<>(held.inputs);
     for (Map.Entry<String, HostTensor> e : rest.entrySet()) {
       if (all.containsKey(e.getKey())) throw new RuntimeInputException("input '" + e.getKey() + "' is both kept and given; give it once");
       all.put(e.getKey(), e.getValue());

@@ -59,4 +59,15 @@ class SpmdThreadSafetyTest {
     }
     assertTrue(racing > 0, "close was called while runs were in flight in at least one of 3 rounds");
   }
+
+  @Test
+  void closingKeptInputsWhileRunsUseThemRefusesClearly() {
+    try (SpmdProgram p = load()) {
+      Executable.Resident w = p.keep(Map.of("w", ThreadSafetyTest.W0));
+      Map<String, HostTensor> x = Map.of("x", ThreadSafetyTest.x(1));
+      int racing = ConcurrentRuns.assertCloseWaitsOrRefuses(4, () -> p.run(w, x), p.run(w, x), w::close,
+          "these kept inputs are closed; keep them again with keep()");
+      assertTrue(racing > 0, "close was called while runs were in flight");
+    }
+  }
 }
