@@ -84,6 +84,21 @@ class PjrtThreadSafetyTest {
     assertArrayEquals(before, XlaBridge.liveHandles(), "{clients, executables, buffers} alive before and after");
   }
 
+  /** A misuse, but one that must not free the native client under a run: runs fail clearly instead. */
+  @Test
+  void closingASharedClientWhileProgramsRunOnItRefusesClearly() {
+    long[] before = XlaBridge.liveHandles();
+    CpuClient client = CpuClient.create(4);
+    PjrtProgram p = program(client, false, "batch=data,d=model");
+    Map<String, HostTensor> all = in(3);
+    int racing = ConcurrentRuns.assertCloseWaitsOrRefuses(4, () -> p.run(all), p.run(all), client::close,
+        "cannot upload: this CpuClient is closed; close the programs on a client before the client");
+    client.close(); // idempotent
+    p.close();
+    assertTrue(racing > 0, "close was called while runs were in flight");
+    assertArrayEquals(before, XlaBridge.liveHandles(), "{clients, executables, buffers} alive before and after");
+  }
+
   @Test
   void closingKeptInputsWhileRunsUseThemRefusesClearly() {
     int racing = 0;
