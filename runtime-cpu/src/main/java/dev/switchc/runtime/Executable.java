@@ -14,6 +14,12 @@ import java.util.Set;
  * ({@link RuntimeInputException}, listing every problem). {@link #keep} puts inputs that do not
  * change between runs (the parameters) where the runtime needs them, once; then each run moves
  * only the rest.
+ *
+ * <p>Thread-safety, the contract of every implementation: one loaded program may be run from
+ * several threads at once, each run with its own inputs and results, and the results equal those
+ * of the same runs one after another, bit for bit. {@link #close} (and {@link Resident#close})
+ * waits for the runs in progress before it frees anything native; a call that starts after it
+ * fails with an {@link IllegalStateException} saying the program (or the kept inputs) is closed.
  */
 public interface Executable extends AutoCloseable {
   /** The global input and output ports, by name and type, in order. */

@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Graph;
 import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
@@ -36,9 +39,14 @@ import org.tensorflow.types.family.TType;
  * session for the program's whole life: XLA compiles on the first {@link #run} and caches the
  * executable per session, so later runs only move data.
  *
- * <p>Thread-safety: every method may be called from any thread. Runs are serialized on this
- * program (XLA already spreads one run over all cores, so concurrent runs would gain little) and
- * {@link #close} waits for a run in progress.
+ * <p>Thread-safety: every method may be called from any thread, and runs from several threads
+ * proceed at once, each with its own inputs and results, giving the same results bit for bit as
+ * the same runs one after another. A TensorFlow session is made for concurrent runs, and XLA's
+ * compiled executable holds no state between runs; overlapping runs hides each run's fixed cost
+ * (copies, TensorFlow's executor), while one large run already uses every core. {@link #close}
+ * (and {@link Kept#close}) waits for the runs in progress, then frees the native session and
+ * tensors: a run never sees them freed under it. A run, {@link #keep} or run with kept inputs
+ * that starts after close fails with an {@link IllegalStateException} saying the program is closed.
  *
  * <p>Errors: {@link RuntimeInputException} for the caller's inputs (raised before any native
  * call), {@link XlaCompileException} when XLA rejects the module, {@link IllegalStateException}
@@ -54,9 +62,14 @@ public final class CpuProgram implements Executable {
   private final Session session;
   private final List<Output<?>> feeds;
   private final Operation call;
-  private final Object lock = new Object();
-  private boolean closed; // guarded by lock
-  private final List<Kept> kept = new ArrayList<>(); // guarded by lock
+  /**
+   * Runs and {@link #keep} hold the read side, so any number proceed at once; {@link #close} and
+   * {@link Kept#close} hold the write side, so they wait until no run uses native memory they free.
+   */
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Lock using = lock.readLock(), freeing = lock.writeLock();
+  private boolean closed; // written holding freeing, read holding using
+  private final Set<Kept> kept = ConcurrentHashMap.newKeySet(); // added to holding using, removed holding freeing
 
   private CpuProgram(CompiledModule module, Graph graph, Session session, List<Output<?>> feeds, Operation call) {
     this.module = module;
@@ -124,8 +137,9 @@ public final class CpuProgram implements Executable {
     for (String name : inputs.keySet())
       if (!known.contains(name)) throw new RuntimeInputException("cannot keep '" + name + "': the inputs are " + known);
     List<HostTensor> ordered = InputCheck.byName(ports, inputs, "CpuProgram.keep");
-    synchronized (lock) {
-      if (closed) throw new IllegalStateException("CpuProgram is closed");
+    using.lock();
+    try {
+      requireOpen("keep");
       Map<String, Tensor> tensors = new LinkedHashMap<>();
       try {
         for (int i = 0; i < ports.size(); i++) tensors.put(ports.get(i).name(), TensorIo.toNative(ordered.get(i)));
@@ -136,13 +150,15 @@ public final class CpuProgram implements Executable {
       Kept k = new Kept(tensors);
       kept.add(k);
       return k;
+    } finally {
+      using.unlock();
     }
   }
 
   /** Inputs held in native memory by {@link #keep}; fed to every run without a copy. */
   public final class Kept implements Resident {
     private final Map<String, Tensor> tensors;
-    private boolean released; // guarded by the program's lock
+    private boolean released; // written holding freeing, read holding using
 
     private Kept(Map<String, Tensor> tensors) {
       this.tensors = tensors;
@@ -155,11 +171,14 @@ public final class CpuProgram implements Executable {
 
     @Override
     public void close() {
-      synchronized (lock) {
+      freeing.lock();
+      try {
         if (released) return;
         released = true;
         kept.remove(this);
         closeAll(new ArrayList<>(tensors.values()));
+      } finally {
+        freeing.unlock();
       }
     }
   }
@@ -177,9 +196,11 @@ public final class CpuProgram implements Executable {
       if (kept.tensors.containsKey(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
     List<Port> others = signature().inputs().stream().filter(p -> !kept.tensors.containsKey(p.name())).toList();
     List<HostTensor> ordered = InputCheck.byName(others, rest, "CpuProgram.run");
-    synchronized (lock) {
-      if (closed) throw new IllegalStateException("CpuProgram is closed");
-      if (kept.released || !this.kept.contains(kept)) throw new IllegalStateException("these kept inputs are closed or belong to another program");
+    using.lock();
+    try {
+      requireOpen("run");
+      if (kept.released || !this.kept.contains(kept))
+        throw new IllegalStateException("these kept inputs are closed or belong to another program; keep them again with keep()");
       List<Tensor> fed = new ArrayList<>(ordered.size());
       try {
         Session.Runner runner = session.runner();
@@ -196,6 +217,8 @@ public final class CpuProgram implements Executable {
       } finally {
         closeAll(fed);
       }
+    } finally {
+      using.unlock();
     }
   }
 
@@ -206,7 +229,8 @@ public final class CpuProgram implements Executable {
 
   @Override
   public void close() {
-    synchronized (lock) {
+    freeing.lock();
+    try {
       if (closed) return;
       closed = true;
       for (Kept k : List.copyOf(kept)) k.close();
@@ -215,12 +239,20 @@ public final class CpuProgram implements Executable {
       } finally {
         graph.close();
       }
+    } finally {
+      freeing.unlock();
     }
   }
 
+  private void requireOpen(String call) {
+    if (closed)
+      throw new IllegalStateException("cannot " + call + ": this CpuProgram is closed; load the module again to run it");
+  }
+
   private List<HostTensor> runChecked(List<HostTensor> inputs) {
-    synchronized (lock) {
-      if (closed) throw new IllegalStateException("CpuProgram is closed");
+    using.lock();
+    try {
+      requireOpen("run");
       List<Tensor> fed = new ArrayList<>(inputs.size());
       try {
         Session.Runner runner = session.runner();
@@ -233,6 +265,8 @@ public final class CpuProgram implements Executable {
       } finally {
         closeAll(fed);
       }
+    } finally {
+      using.unlock();
     }
   }
 

@@ -200,6 +200,6 @@ class CpuProgramErrorsTest {
     p.close();
     p.close(); // idempotent
     var e = assertThrows(IllegalStateException.class, () -> p.run(List.of(HostTensor.f32(n, new float[4]))));
-    assertEquals("CpuProgram is closed", e.getMessage());
+    assertEquals("cannot run: this CpuProgram is closed; load the module again to run it", e.getMessage());
   }
 }

@@ -10,6 +10,11 @@ import java.util.List;
  * N CPU devices of XLA's own PJRT CPU client (inside the TensorFlow Java natives, through {@link
  * XlaBridge}): programs compiled by XLA's SPMD partitioner, run with XLA's in-process collectives.
  * A device is named by its index in the client's order.
+ *
+ * <p>Closing the client while programs still use it (a misuse: close them first) is safe: the
+ * bridge keeps the native client alive until its last executable and buffer are freed, so work
+ * that needs no new buffer still completes, and anything that needs the client fails with an
+ * {@link IllegalStateException} saying it is closed.
  */
 public final class CpuClient implements DeviceClient {
   /** Refused before XLA sees it: each device is a thread pool, and running out of threads aborts the process. */
@@ -17,6 +22,7 @@ public final class CpuClient implements DeviceClient {
 
   private final long client;
   private final int devices;
+  private volatile boolean closed;
 
   private CpuClient(long client, int devices) {
     this.client = client;
@@ -39,24 +45,24 @@ public final class CpuClient implements DeviceClient {
   @Override
   public List<DeviceInfo> devices() {
     List<DeviceInfo> out = new ArrayList<>();
-    String[] lines = XlaBridge.devices(client);
+    String[] lines = whileOpen("list devices", () -> XlaBridge.devices(client));
     for (int i = 0; i < devices; i++) out.add(new DeviceInfo(i, i, 0, "cpu", null, lines[i], true, i, null));
     return out;
   }
 
   @Override
   public Compiled compile(String mlir, byte[] compileOptions) {
-    return new Executable(XlaBridge.compile(client, mlir, compileOptions));
+    return new Executable(whileOpen("compile", () -> XlaBridge.compile(client, mlir, compileOptions)));
   }
 
   @Override
   public Compiled deserialize(byte[] serialized) {
-    return new Executable(XlaBridge.deserialize(client, serialized));
+    return new Executable(whileOpen("deserialize", () -> XlaBridge.deserialize(client, serialized)));
   }
 
   @Override
   public long upload(long device, DType dtype, long[] dims, ByteBuffer data) {
-    return XlaBridge.bufferFromHost(client, Math.toIntExact(device), data, primitiveType(dtype), dims);
+    return whileOpen("upload", () -> XlaBridge.bufferFromHost(client, Math.toIntExact(device), data, primitiveType(dtype), dims));
   }
 
   @Override
@@ -69,9 +75,25 @@ public final class CpuClient implements DeviceClient {
     XlaBridge.freeBuffer(buffer);
   }
 
+  /** Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
     XlaBridge.freeClient(client);
+  }
+
+  /**
+   * Calls the bridge with this client's handle; once the client is closed (also while the call
+   * raced with close), fails saying so rather than with the bridge's message about a freed handle.
+   */
+  private <T> T whileOpen(String call, java.util.function.Supplier<T> bridgeCall) {
+    try {
+      if (!closed) return bridgeCall.get();
+    } catch (IllegalStateException e) {
+      if (!closed) throw e;
+    }
+    throw new IllegalStateException("cannot " + call + ": this CpuClient is closed; close the programs on a client before the client");
   }
 
   /** xla.PrimitiveType numbering. */

@@ -8,6 +8,11 @@ import java.util.List;
  * The device side of a {@link PjrtProgram}: a client of XLA's CPU devices ({@link CpuClient}) or
  * of a PJRT plugin's devices ({@link PluginClient}). Handles are the native bridges' handles;
  * executables and buffers must be freed by whoever made them.
+ *
+ * <p>Thread-safety: methods may be called from several threads at once, except that launches on
+ * one client must not overlap (XLA's in-process collectives can deadlock on interleaved launches;
+ * {@link PjrtProgram} launches holding the client's monitor). Close a client only after every
+ * program and buffer on it: a {@link PjrtProgram} that owns its client does so itself.
  */
 public interface DeviceClient extends AutoCloseable {
   /** The platform name ("cpu", "tpu", ...). */

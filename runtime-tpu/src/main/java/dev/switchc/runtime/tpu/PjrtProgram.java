@@ -20,7 +20,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An SPMD program compiled by XLA (its SPMD partitioner, one partition per mesh device) and run on
@@ -36,8 +41,14 @@ import java.util.Set;
  * {@link XlaException} with XLA's or the plugin's message when compiling or running fails;
  * {@link IllegalStateException} when replicas disagree.
  *
- * <p>Thread-safety: runs are serialized on the program (XLA's in-process collectives deadlock on
- * concurrent launches).
+ * <p>Thread-safety: every method may be called from any thread, and runs from several threads
+ * proceed at once (each copies its own shards in and out), giving the same results bit for bit as
+ * the same runs one after another. Only the launches are serialized, per client: concurrent
+ * launches on one client can deadlock inside XLA's in-process collectives, so this class launches
+ * under the client's lock (and the XLA bridge does too). {@link #close} (and closing kept inputs)
+ * waits for the runs in progress before it frees native buffers and the executable, so no run
+ * uses a freed handle; a call that starts after close fails with an {@link IllegalStateException}
+ * saying the program is closed. A client this program does not own must outlive it.
  */
 public final class PjrtProgram implements Executable {
   private final DeviceClient client;
@@ -46,9 +57,20 @@ public final class PjrtProgram implements Executable {
   private final ModuleSignature global;
   private final List<ShardedArrays> inputs, outputs;
   private final long[] devices;
-  private final Map<String, ByteBuffer> staging = new HashMap<>(); // guarded by this
-  private final List<Kept> kept = new ArrayList<>(); // guarded by this
-  private boolean closed; // guarded by this
+  /**
+   * Direct buffers for copying shards, one set per run in progress: taken at the start of a run
+   * and put back at its end, so there are never more sets than concurrent runs (allocating them
+   * per run would grow native memory until a GC).
+   */
+  private final Queue<Map<String, ByteBuffer>> stagingSets = new ConcurrentLinkedQueue<>();
+  /**
+   * Runs and keep hold the read side, so any number proceed at once; close and closing kept inputs
+   * hold the write side, so they wait until no run uses the handles they free.
+   */
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Lock using = lock.readLock(), freeing = lock.writeLock();
+  private final Set<Kept> kept = ConcurrentHashMap.newKeySet(); // added to holding using, removed holding freeing
+  private boolean closed; // written holding freeing, read holding using
 
   private PjrtProgram(DeviceClient client, boolean ownsClient, DeviceClient.Compiled compiled, ModuleSignature global, HloModule spmd) {
     this.client = client;
@@ -124,43 +146,58 @@ public final class PjrtProgram implements Executable {
   }
 
   @Override
-  public synchronized Map<String, HostTensor> run(Map<String, HostTensor> in) {
+  public Map<String, HostTensor> run(Map<String, HostTensor> in) {
     List<HostTensor> ordered = InputCheck.byName(global.inputs(), in, "PjrtProgram.run");
-    requireOpen();
+    using.lock();
+    Map<String, ByteBuffer> staging = takeStaging();
     long[][] buffers = new long[global.inputs().size()][];
     try {
-      for (int i = 0; i < ordered.size(); i++) buffers[i] = upload(i, ordered.get(i));
-      return execute(buffers);
+      requireOpen("run");
+      for (int i = 0; i < ordered.size(); i++) buffers[i] = upload(i, ordered.get(i), staging);
+      return execute(buffers, staging);
     } finally {
-      freeAll(buffers);
+      try {
+        freeAll(buffers);
+      } finally {
+        stagingSets.add(staging);
+        using.unlock();
+      }
     }
   }
 
   @Override
-  public synchronized Resident keep(Map<String, HostTensor> in) {
+  public Resident keep(Map<String, HostTensor> in) {
     if (in == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
     for (String name : in.keySet())
       if (global.inputs().stream().noneMatch(p -> p.name().equals(name)))
         throw new RuntimeInputException("cannot keep '" + name + "': the inputs are " + global.inputs().stream().map(Port::name).toList());
     List<Port> ports = global.inputs().stream().filter(p -> in.containsKey(p.name())).toList();
     List<HostTensor> ordered = InputCheck.byName(ports, in, "PjrtProgram.keep");
-    requireOpen();
-    Map<String, long[]> held = new LinkedHashMap<>();
+    using.lock();
+    Map<String, ByteBuffer> staging = takeStaging();
     try {
-      for (int k = 0; k < ports.size(); k++) held.put(ports.get(k).name(), upload(global.inputs().indexOf(ports.get(k)), ordered.get(k)));
-    } catch (RuntimeException | Error e) {
-      freeAll(held.values().toArray(long[][]::new));
-      throw e;
+      requireOpen("keep");
+      Map<String, long[]> held = new LinkedHashMap<>();
+      try {
+        for (int k = 0; k < ports.size(); k++)
+          held.put(ports.get(k).name(), upload(global.inputs().indexOf(ports.get(k)), ordered.get(k), staging));
+      } catch (RuntimeException | Error e) {
+        freeAll(held.values().toArray(long[][]::new));
+        throw e;
+      }
+      Kept k = new Kept(held);
+      kept.add(k);
+      return k;
+    } finally {
+      stagingSets.add(staging);
+      using.unlock();
     }
-    Kept k = new Kept(held);
-    kept.add(k);
-    return k;
   }
 
   /** Inputs held on the devices: each a buffer per device. */
   private final class Kept implements Resident {
     private final Map<String, long[]> buffers;
-    private boolean released; // guarded by the program
+    private boolean released; // written holding freeing, read holding using
 
     Kept(Map<String, long[]> buffers) {
       this.buffers = buffers;
@@ -171,61 +208,88 @@ public final class PjrtProgram implements Executable {
       return buffers.keySet();
     }
 
+    PjrtProgram program() {
+      return PjrtProgram.this;
+    }
+
     @Override
     public void close() {
-      synchronized (PjrtProgram.this) {
+      freeing.lock();
+      try {
         if (released) return;
         released = true;
         kept.remove(this);
         freeAll(buffers.values().toArray(long[][]::new));
+      } finally {
+        freeing.unlock();
       }
     }
   }
 
   @Override
-  public synchronized Map<String, HostTensor> run(Resident resident, Map<String, HostTensor> rest) {
-    if (!(resident instanceof Kept k) || !kept.contains(k)) throw new IllegalStateException("these kept inputs are closed or belong to another program");
+  public Map<String, HostTensor> run(Resident resident, Map<String, HostTensor> rest) {
+    if (!(resident instanceof Kept k) || k.program() != this)
+      throw new IllegalStateException("these kept inputs belong to another program; keep them with this program's keep()");
     if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
     for (String name : rest.keySet())
       if (k.buffers.containsKey(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
     List<Port> others = global.inputs().stream().filter(p -> !k.buffers.containsKey(p.name())).toList();
     List<HostTensor> ordered = InputCheck.byName(others, rest, "PjrtProgram.run");
-    requireOpen();
+    using.lock();
+    Map<String, ByteBuffer> staging = takeStaging();
     long[][] buffers = new long[global.inputs().size()][];
     long[][] fresh = new long[others.size()][];
     try {
+      requireOpen("run");
+      if (k.released) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
       for (int i = 0, j = 0; i < buffers.length; i++) {
         long[] held = k.buffers.get(global.inputs().get(i).name());
-        buffers[i] = held != null ? held : (fresh[j] = upload(i, ordered.get(j++)));
+        buffers[i] = held != null ? held : (fresh[j] = upload(i, ordered.get(j++), staging));
       }
-      return execute(buffers);
+      return execute(buffers, staging);
     } finally {
-      freeAll(fresh);
+      try {
+        freeAll(fresh);
+      } finally {
+        stagingSets.add(staging);
+        using.unlock();
+      }
     }
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) return;
-    closed = true;
-    for (Kept k : List.copyOf(kept)) k.close();
+  public void close() {
+    freeing.lock();
     try {
-      compiled.close();
+      if (closed) return;
+      closed = true;
+      for (Kept k : List.copyOf(kept)) k.close();
+      try {
+        compiled.close();
+      } finally {
+        if (ownsClient) client.close();
+      }
     } finally {
-      if (ownsClient) client.close();
+      freeing.unlock();
     }
   }
 
-  private void requireOpen() {
-    if (closed) throw new IllegalStateException("PjrtProgram is closed");
+  private void requireOpen(String call) {
+    if (closed) throw new IllegalStateException("cannot " + call + ": this PjrtProgram is closed; compile or deserialize it again to run it");
+  }
+
+  /** A staging set no other run is using: a free one, or a new one when every set is in use. */
+  private Map<String, ByteBuffer> takeStaging() {
+    Map<String, ByteBuffer> set = stagingSets.poll();
+    return set != null ? set : new HashMap<>();
   }
 
   /** Input {@code i}'s shards, one buffer per device (in argument-list order). */
-  private long[] upload(int i, HostTensor value) {
+  private long[] upload(int i, HostTensor value, Map<String, ByteBuffer> staging) {
     ShardedArrays layout = inputs.get(i);
     TensorType type = global.inputs().get(i).type();
     int count = Math.toIntExact(layout.localDims().stream().reduce(1L, Math::multiplyExact));
-    ByteBuffer shard = staging("in" + i, (long) count * type.dtype().bytes());
+    ByteBuffer shard = staging(staging, "in" + i, (long) count * type.dtype().bytes());
     long[] dims = layout.localDims().stream().mapToLong(Long::longValue).toArray();
     long[] out = new long[devices.length];
     float[] floats = type.dtype().isFloat() ? layout.shard(value.floatBuffer()) : null;
@@ -246,25 +310,28 @@ public final class PjrtProgram implements Executable {
   }
 
   /** Runs with {@code args[input][device]}, downloads every result and assembles the global outputs (freeing the results). */
-  private Map<String, HostTensor> execute(long[][] args) {
+  private Map<String, HostTensor> execute(long[][] args, Map<String, ByteBuffer> staging) {
     long[][] perDevice = new long[devices.length][args.length];
     for (int d = 0; d < devices.length; d++) for (int i = 0; i < args.length; i++) perDevice[d][i] = args[i][d];
-    long[][] results = compiled.execute(perDevice);
+    long[][] results;
+    synchronized (client) { // one launch at a time per client: see the class comment
+      results = compiled.execute(perDevice);
+    }
     try {
       Map<String, HostTensor> out = new LinkedHashMap<>();
-      for (int j = 0; j < global.outputs().size(); j++) out.put(global.outputs().get(j).name(), download(j, results));
+      for (int j = 0; j < global.outputs().size(); j++) out.put(global.outputs().get(j).name(), download(j, results, staging));
       return out;
     } finally {
       freeAll(results);
     }
   }
 
-  private HostTensor download(int j, long[][] results) {
+  private HostTensor download(int j, long[][] results, Map<String, ByteBuffer> staging) {
     Port port = global.outputs().get(j);
     ShardedArrays layout = outputs.get(j);
     DType dtype = port.type().dtype();
     int count = Math.toIntExact(layout.localDims().stream().reduce(1L, Math::multiplyExact));
-    ByteBuffer shard = staging("out" + j, (long) count * dtype.bytes());
+    ByteBuffer shard = staging(staging, "out" + j, (long) count * dtype.bytes());
     float[] floats = dtype.isFloat() ? new float[devices.length * count] : null;
     int[] ints = floats == null ? new int[devices.length * count] : null;
     for (int d = 0; d < devices.length; d++) {
@@ -278,8 +345,8 @@ public final class PjrtProgram implements Executable {
         : HostTensor.adoptInts(port.type(), layout.assemble(ints, port.name()));
   }
 
-  /** A direct buffer of exactly {@code bytes}, kept for the next run (allocating one per run grows native memory until a GC). */
-  private ByteBuffer staging(String key, long bytes) {
+  /** A direct buffer of exactly {@code bytes} from {@code staging}, kept there for the next run. */
+  private static ByteBuffer staging(Map<String, ByteBuffer> staging, String key, long bytes) {
     ByteBuffer b = staging.get(key);
     if (b == null || b.capacity() != bytes) {
       b = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());

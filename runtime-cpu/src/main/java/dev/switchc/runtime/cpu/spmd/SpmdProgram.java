@@ -37,7 +37,11 @@ import java.util.Set;
  * groups, an unexpected entry) and for replicas that disagree after a run; the
  * {@link CpuProgram} exceptions for XLA's own failures.
  *
- * <p>Thread-safety: as {@link CpuProgram}; runs are serialized by it.
+ * <p>Thread-safety: as {@link CpuProgram}, which runs the emulated module: runs from several
+ * threads proceed at once and give the serial results bit for bit (cutting and assembling shards
+ * only reads this program's immutable layouts); {@link #close} waits for runs in progress, and
+ * calls after it fail with {@link IllegalStateException}. Kept inputs are immutable host arrays:
+ * closing them frees nothing, and runs with them fail afterwards as in the other runtimes.
  */
 public final class SpmdProgram implements Executable {
   private final ModuleSignature global, stacked;
@@ -46,6 +50,8 @@ public final class SpmdProgram implements Executable {
   private final HloModule emulated;
   private final String emulatedText;
   private final CpuProgram program;
+  /** Set before the program is closed, so that a run refused by it names this class. */
+  private volatile boolean closed;
 
   private SpmdProgram(ModuleSignature global, ModuleSignature stacked, List<ShardedArrays> inputs, List<ShardedArrays> outputs,
       List<String> deviceDims, HloModule emulated, String emulatedText, CpuProgram program) {
@@ -130,6 +136,7 @@ public final class SpmdProgram implements Executable {
   @Override
   public Resident keep(Map<String, HostTensor> inputs) {
     if (inputs == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
+    if (closed) throw closedException("keep");
     Map<String, HostTensor> held = Map.copyOf(inputs);
     for (String name : held.keySet())
       if (global.inputs().stream().noneMatch(p -> p.name().equals(name)))
@@ -137,21 +144,32 @@ public final class SpmdProgram implements Executable {
     return new Held(held);
   }
 
-  private record Held(Map<String, HostTensor> inputs) implements Resident {
+  /** Host arrays, so closing frees nothing; it only makes later runs with them fail, as in the other runtimes. */
+  private static final class Held implements Resident {
+    private final Map<String, HostTensor> inputs;
+    private volatile boolean closed;
+
+    Held(Map<String, HostTensor> inputs) {
+      this.inputs = inputs;
+    }
+
     @Override
     public Set<String> names() {
       return inputs.keySet();
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      closed = true;
+    }
   }
 
   @Override
   public Map<String, HostTensor> run(Resident kept, Map<String, HostTensor> rest) {
     if (!(kept instanceof Held held)) throw new IllegalStateException("these kept inputs belong to another program");
+    if (held.closed) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
     if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
-    Map<String, HostTensor> all = new LinkedHashMap<>(held.inputs());
+    Map<String, HostTensor> all = new LinkedHashMap<>(held.inputs);
     for (Map.Entry<String, HostTensor> e : rest.entrySet()) {
       if (all.containsKey(e.getKey())) throw new RuntimeInputException("input '" + e.getKey() + "' is both kept and given; give it once");
       all.put(e.getKey(), e.getValue());
@@ -170,7 +188,13 @@ public final class SpmdProgram implements Executable {
       Port p = global.inputs().get(i);
       shards.put(p.name(), inputs.get(i).shard(globalInputs.get(p.name()), deviceDims.get(i)));
     }
-    Map<String, HostTensor> results = program.run(shards);
+    Map<String, HostTensor> results;
+    try {
+      results = program.run(shards);
+    } catch (IllegalStateException e) {
+      if (closed) throw closedException("run");
+      throw e;
+    }
     Map<String, HostTensor> assembled = new LinkedHashMap<>(), stackedOut = new LinkedHashMap<>();
     List<Map<String, HostTensor>> perDevice = new ArrayList<>();
     int n = devices();
@@ -196,7 +220,12 @@ public final class SpmdProgram implements Executable {
 
   @Override
   public void close() {
+    closed = true;
     program.close();
+  }
+
+  private static IllegalStateException closedException(String call) {
+    return new IllegalStateException("cannot " + call + ": this SpmdProgram is closed; load the module again to run it");
   }
 
   // ---- load ----
