@@ -51,12 +51,25 @@ class HardeningCliTest {
 
   // ---- 2. outputs were renamed over whatever the path named ----
 
+  /**
+   * A character device of the test's own where the process may make one (as root: a copy of
+   * /dev/null's node), else a link to /dev/null: a regression must never be able to replace the
+   * machine's /dev/null.
+   */
+  private Path characterDevice() throws Exception {
+    Path node = dir.resolve("null");
+    if (new ProcessBuilder("mknod", node.toString(), "c", "1", "3").redirectErrorStream(true).start().waitFor() != 0)
+      Files.createSymbolicLink(node, Path.of("/dev/null"));
+    return node;
+  }
+
   @Test
   void outputOnACharacterDeviceIsRefusedAndTheDeviceStays() throws Exception {
-    Outcome o = run("--output", "/dev/null", "--stats", dir.resolve("s.json"));
-    assertRefused(o, "--output /dev/null: a character device, not a regular file");
-    assertEquals(0020000, ((Integer) Files.getAttribute(Path.of("/dev/null"), "unix:mode")) & 0170000, "/dev/null is still a character device");
-    assertEquals(List.of(), files());
+    Path device = characterDevice();
+    Outcome o = run("--output", device, "--stats", dir.resolve("s.json"));
+    assertRefused(o, "--output " + device + ": a character device");
+    assertEquals(0020000, ((Integer) Files.getAttribute(device, "unix:mode")) & 0170000, "the node is still a character device");
+    assertEquals(List.of("null"), files());
   }
 
   @Test
@@ -68,8 +81,14 @@ class HardeningCliTest {
   }
 
   @Test
-  void outputOnDevStdoutIsRefused() {
-    assertRefused(run("--output", "/dev/stdout", "--stats", dir.resolve("s.json")), "--output /dev/stdout");
+  void outputOnStandardOutputIsRefused() throws Exception {
+    // /dev/stdout is a link to /proc/self/fd/1; a link of the test's own to the same place keeps a
+    // regression from replacing the machine's /dev/stdout.
+    Path stdout = dir.resolve("stdout");
+    Files.createSymbolicLink(stdout, Path.of("/proc/self/fd/1"));
+    assertRefused(run("--output", stdout, "--stats", dir.resolve("s.json")), "--output " + stdout + ": ");
+    assertTrue(Files.isSymbolicLink(stdout));
+    assertEquals(List.of("stdout"), files());
   }
 
   @Test

@@ -40,7 +40,7 @@ class OutputPathsTest {
   @Test
   void nodesThatAreNotRegularFilesAreRefusedByKind() throws Exception {
     assertEquals("--output /dev/null: a character device, not a regular file; switchc writes its outputs only to regular files: give a file name",
-        refused(new Named("--output", Path.of("/dev/null"))));
+        refused(new Named("--output", Path.of("/dev/null"))), "(checking only: nothing is written)");
     assertTrue(refused(new Named("-o", dir)).startsWith("-o " + dir + ": a directory, not a regular file; switchc writes its outputs only to regular files:"
         + " give a file name inside it, e.g. " + dir.resolve("out.npy")));
     Path fifo = dir.resolve("f");
