@@ -83,6 +83,13 @@ public final class OutputPaths {
   public static void checkDirectory(Named dir) {
     Path d = target(dir.path());
     if (Files.exists(d) && !Files.isDirectory(d)) throw new UserInputError(dir + ": " + kind(d) + ", not a directory; give a directory for the outputs");
+    try {
+      // The directory is replaced as a whole: never the one this process (or the user's shell) stands in.
+      if (Files.isDirectory(d) && Path.of("").toRealPath().startsWith(d.toRealPath()))
+        throw new UserInputError(dir + ": the working directory or one above it; give a directory of its own for the outputs, e.g. " + dir.path().resolve("out"));
+    } catch (IOException e) {
+      throw new UserInputError(dir + ": cannot resolve: " + reason(e));
+    }
     Path parent = d.getParent();
     if (parent == null) throw new UserInputError(dir + ": the file system root; give a directory of its own for the outputs");
     probe(dir, parent);

@@ -96,5 +96,7 @@ class OutputPathsTest {
     assertTrue(assertThrows(UserInputError.class, () -> OutputPaths.checkDirectory(new Named("-o", Path.of("/proc/self/out")))).getMessage()
         .startsWith("-o /proc/self/out: cannot create files in /proc/self: "));
     assertDoesNotThrow(() -> OutputPaths.checkDirectory(new Named("-o", dir.resolve("new/out"))));
+    assertTrue(assertThrows(UserInputError.class, () -> OutputPaths.checkDirectory(new Named("-o", Path.of(".")))).getMessage()
+        .startsWith("-o .: the working directory or one above it; "), "compile -o . would replace the working directory");
   }
 }
