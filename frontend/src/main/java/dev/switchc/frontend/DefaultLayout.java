@@ -17,7 +17,11 @@ import java.util.Map;
  * <ul>
  *   <li>the <em>batch-like</em> axes are every mesh axis except {@value #MODEL}, in mesh order
  *       ({@code data}, {@code expert}, and any other name);
- *   <li>{@code batch} and {@code group} (the tokens) are split over all batch-like axes;
+ *   <li>{@code batch} and {@code group} (the tokens) are split over all batch-like axes, with
+ *       {@value #EXPERT} last (minor) wherever it stands in the mesh: the all-to-all moves it from
+ *       the groups to the experts, and only the minor axis of a dim moves without regrouping
+ *       (on {@code expert=2,data=2} a major {@code expert} would cost an all-gather and a slice of
+ *       the groups over {@code data} around each all-to-all);
  *   <li>{@code group_unsplit} (the groups once dispatched to the experts) over the batch-like axes
  *       other than {@value #EXPERT}: the all-to-all of appendix F moves the {@code expert} axis from
  *       the groups to the experts;
@@ -58,10 +62,12 @@ public final class DefaultLayout {
    */
   public static Map<String, List<String>> rules(Mesh mesh, List<String> dims) {
     List<String> batchLike = mesh.axes().stream().map(MeshAxis::name).filter(a -> !a.equals(MODEL)).toList();
+    List<String> expertMinor = new java.util.ArrayList<>(batchLike.stream().filter(a -> !a.equals(EXPERT)).toList());
+    if (batchLike.contains(EXPERT)) expertMinor.add(EXPERT);
     Map<String, List<String>> rules = new LinkedHashMap<>();
     for (String dim : dims) rules.put(dim, List.of());
-    put(rules, "batch", batchLike);
-    put(rules, "group", batchLike);
+    put(rules, "batch", expertMinor);
+    put(rules, "group", expertMinor);
     put(rules, "group_unsplit", batchLike.stream().filter(a -> !a.equals(EXPERT)).toList());
     if (mesh.has(EXPERT)) put(rules, "experts", List.of(EXPERT));
     if (mesh.has(MODEL)) {

@@ -21,6 +21,11 @@ import java.util.Set;
  * dim counts from the device's offset ({@link Op.DeviceCoordinate}). Ops that need a dim whole on
  * every device (arg_max, cumsum, one_hot, the indexed dims of gather and scatter) reject a rule
  * that splits it, with the rule's location.
+ *
+ * <p>A mesh axis of size 1 splits nothing: a dim mapped to it is whole on every device, a sum over
+ * it is already complete, and moving it between dims moves no data. So the rules are checked as
+ * written (a rule valid on {@code expert=1} is valid on {@code expert=4}), then the pass runs on
+ * the rules without size-1 axes: it emits no collective, slice or device coordinate over them.
  */
 public final class Shard {
   private final Mesh mesh;
@@ -37,7 +42,7 @@ public final class Shard {
 
   public static ShardedFunc run(Func in, Mesh mesh, Layout layout) {
     ShardingChecks.check(in, mesh, layout);
-    Shard s = new Shard(mesh, layout);
+    Shard s = new Shard(mesh, withoutSizeOneAxes(layout, mesh));
     List<Binding> params = new ArrayList<>();
     for (Binding p : in.params()) {
       Value v = s.fresh(s.named(p.value().type(), List.of()));
@@ -50,6 +55,13 @@ public final class Shard {
     for (Op op : out.body()) s.checkLocal(op.out());
     for (Binding p : out.params()) s.checkLocal(p.value());
     return new ShardedFunc(in, out, mesh, layout, s.layouts);
+  }
+
+  /** {@code layout} with every axis of size 1 dropped from its rules; where and origins unchanged. */
+  private static Layout withoutSizeOneAxes(Layout layout, Mesh mesh) {
+    Map<String, List<String>> splitting = new LinkedHashMap<>();
+    layout.rules().forEach((dim, axes) -> splitting.put(dim, axes.stream().filter(a -> mesh.size(a) > 1).toList()));
+    return new Layout(splitting, layout.where(), layout.origins());
   }
 
   /** Every per-device value holds exactly its layout's share of its global tensor. */

@@ -50,7 +50,11 @@ final class Cases {
    * with the double-precision reference is exact in routing.
    */
   static Case of(String name, SwitchLayer.Builder b, Mode mode, long seed) {
-    Located<SwitchLayerSpec> layer = b.build();
+    return of(name, b.build(), mode, seed);
+  }
+
+  /** {@link #of(String, SwitchLayer.Builder, Mode, long)} for a layer read from a spec file. */
+  static Case of(String name, Located<SwitchLayerSpec> layer, Mode mode, long seed) {
     SwitchLayerSpec s = layer.value();
     for (long attempt = seed; ; attempt++) {
       Random r = new Random(attempt);

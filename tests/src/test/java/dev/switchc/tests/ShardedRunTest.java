@@ -86,6 +86,12 @@ class ShardedRunTest {
     else Compare.closeToScale("y", sharded.y(), Compare.toDouble(single.y()), Bf16Test.BF16_TOLERANCE);
   }
 
+  /** 'expert' listed first: the default rules put it last among the groups' axes; the numbers are those of one device. */
+  @Test
+  void expertListedBeforeDataRunsAsOnOneDevice() {
+    shardedEqualsUnsharded("expert=2,data=2", "8 experts, overflow", Cases.layer(8, 16, 32, 64, 8, 16).capacityFactor(0.5).minCapacity(1), DType.F32);
+  }
+
   /**
    * With batch over data only, the reshape to groups over (data, expert) cannot stay local: the
    * pass gathers x, reshapes and slices each device's groups by its partition id. The emulation

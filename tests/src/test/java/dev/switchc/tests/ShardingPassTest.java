@@ -74,6 +74,18 @@ class ShardingPassTest {
     assertEquals(3, reduces.stream().filter(r -> r.axes().equals(batchAxes)).count());
   }
 
+  /**
+   * Found by ShardingPropertiesTest: on a mesh that lists 'expert' before another batch-like axis,
+   * the default rules split the groups over (expert, data) with 'expert' major, and moving it to
+   * the experts took an all-gather over data, the all-to-all and a slice. With 'expert' last in the
+   * default rules the tokens move by one all-to-all each way, as on data=2,expert=2.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"expert=2,data=2", "expert=2,rows=2", "expert=2,data=2,model=2", "data=2,expert=2,rows=2", "expert=2,model=2,data=2"})
+  void expertListedBeforeDataStillMovesTokensByOneAllToAllEachWay(String meshSpec) {
+    oneAllToAllEachWayAndAllReducesOnlyWhereSumsCrossDevices(meshSpec);
+  }
+
   @Test
   void withBf16ActivationsOnlyTheRoutersScalarStatisticsMoveAsF32() {
     Mesh mesh = mesh("data=2,expert=2,model=2");

@@ -12,7 +12,7 @@ public final class PlanText {
 
   public static String render(Plan p) {
     StringBuilder sb = new StringBuilder();
-    sb.append("sharding plan: ").append(p.program()).append(" on mesh ").append(p.mesh()).append(" (").append(p.mesh().devices()).append(" devices)\n");
+    sb.append("sharding plan: ").append(p.program()).append(" on mesh ").append(p.mesh()).append(" (").append(p.mesh().devices()).append(p.mesh().devices() == 1 ? " device)\n" : " devices)\n");
     for (Map.Entry<String, String> f : p.facts().entrySet()) sb.append("  ").append(f.getKey()).append(": ").append(f.getValue()).append('\n');
 
     sb.append("\nlayout rules (dim -> mesh axes, major first)\n");
