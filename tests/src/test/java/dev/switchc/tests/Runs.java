@@ -56,6 +56,25 @@ final class Runs {
     return model(run, params, inputs, targets, 0);
   }
 
+  /**
+   * {@code sharded} (a model on its mesh) in switchc's emulation against the same model on one
+   * device, with seeded random parameters and tokens: logits within 1e-5 of their scale, cross
+   * entropy and aux loss within 1e-5 relative.
+   */
+  static void assertModelRunsAsOnOneDevice(Compilation sharded) {
+    Program program = sharded.program();
+    dev.switchc.frontend.model.ModelSpec s = program.spec(dev.switchc.frontend.model.ModelSpec.class);
+    try (ProgramRun one = ProgramRun.load(Compilation.of(Program.single(program.definition()), Mode.EVAL));
+        ProgramRun many = ProgramRun.load(sharded, new Backend.Emulation())) {
+      ModelNumericsTest.Data data = ModelNumericsTest.Data.of(one, s, 3, 5);
+      Model want = model(one, data.params(), data.inputs(), data.targets());
+      Model got = model(many, data.params(), data.inputs(), data.targets());
+      Compare.closeToScale("logits", got.logits(), Compare.toDouble(want.logits()), 1e-5);
+      org.junit.jupiter.api.Assertions.assertEquals(want.crossEntropy(), got.crossEntropy(), 1e-5 * Math.abs(want.crossEntropy()), "cross entropy");
+      org.junit.jupiter.api.Assertions.assertEquals(want.auxLoss(), got.auxLoss(), 1e-6 + 1e-5 * want.auxLoss(), "aux loss");
+    }
+  }
+
   /** Whether the program takes a noise seed (training mode with dropout, expert dropout or router jitter). */
   static boolean takesSeed(ProgramRun run) {
     return run.dataInputs().stream().anyMatch(d -> d.role() == DataInput.Role.SEED);

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
-import dev.switchc.driver.ProgramRun;
 import dev.switchc.driver.UserInputError;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.Program;
 import dev.switchc.frontend.SwitchLayerSpec;
-import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.frontend.spec.Overrides;
 import dev.switchc.ir.CompileError;
@@ -262,17 +260,7 @@ class ShardingPropertiesTest {
     if (compiled.isEmpty()) return;
     Compilation sharded = compiled.get();
     collectivesFollowTheFormulas(sharded.plan(), c.mesh());
-    Program program = sharded.program();
-    ModelSpec s = program.spec(ModelSpec.class);
-    try (ProgramRun one = ProgramRun.load(Compilation.of(Program.single(program.definition()), Mode.EVAL));
-        ProgramRun many = ProgramRun.load(sharded, new Backend.Emulation())) {
-      ModelNumericsTest.Data data = ModelNumericsTest.Data.of(one, s, 3, 5);
-      Runs.Model want = Runs.model(one, data.params(), data.inputs(), data.targets());
-      Runs.Model got = Runs.model(many, data.params(), data.inputs(), data.targets());
-      Compare.closeToScale("logits", got.logits(), Compare.toDouble(want.logits()), 1e-5);
-      assertEquals(want.crossEntropy(), got.crossEntropy(), 1e-5 * Math.abs(want.crossEntropy()), "cross entropy");
-      assertEquals(want.auxLoss(), got.auxLoss(), 1e-6 + 1e-5 * want.auxLoss(), "aux loss");
-    }
+    Runs.assertModelRunsAsOnOneDevice(sharded);
   }
 
   // ---- shared checks, written from the README and the paper ----

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
-import dev.switchc.driver.ProgramRun;
 import dev.switchc.frontend.DefaultLayout;
 import dev.switchc.frontend.LocatedMesh;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.Program;
-import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.ir.IrPrinter;
 import dev.switchc.ir.Mesh;
@@ -98,14 +96,6 @@ class SizeOneMeshAxisTest {
     Program sharded = (Program) Presets.load("tiny-switch", List.of(), Optional.of("data=2,expert=1"), List.of());
     Compilation c = Compilation.of(sharded, Mode.EVAL);
     assertTrue(c.plan().collectives().stream().noneMatch(x -> x.axes().contains("expert")), "no collective over the size-1 axis");
-    ModelSpec s = sharded.spec(ModelSpec.class);
-    try (ProgramRun one = ProgramRun.load(Compilation.of(Program.single(sharded.definition()), Mode.EVAL));
-        ProgramRun many = ProgramRun.load(c, new Backend.Emulation())) {
-      ModelNumericsTest.Data data = ModelNumericsTest.Data.of(one, s, 3, 5);
-      Runs.Model expected = Runs.model(one, data.params(), data.inputs(), data.targets());
-      Runs.Model actual = Runs.model(many, data.params(), data.inputs(), data.targets());
-      Compare.closeToScale("logits", actual.logits(), Compare.toDouble(expected.logits()), 1e-5);
-      assertEquals(expected.crossEntropy(), actual.crossEntropy(), 1e-5 * Math.abs(expected.crossEntropy()), "cross_entropy");
-    }
+    Runs.assertModelRunsAsOnOneDevice(c);
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * The product is a matmul over gaussians, so a run that read another run's input, or summed in
  * another order, would show in the bits.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a deadlock fails the test instead of hanging the build
 public class ThreadSafetyTest {
   static final TensorType X = f32("batch", 64, "d", 256), W = f32("d", 256, "f", 128);
   static final int THREADS = 4, CALLS = 50;

@@ -42,10 +42,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link IllegalStateException} when replicas disagree.
  *
  * <p>Thread-safety: every method may be called from any thread, and runs from several threads
- * proceed at once (each copies its own shards in and out), giving the same results bit for bit as
- * the same runs one after another. Only the launches are serialized, per client: concurrent
- * launches on one client can deadlock inside XLA's in-process collectives, so this class launches
- * under the client's lock (and the XLA bridge does too). {@link #close} (and closing kept inputs)
+ * proceed at once (each copies its own shards in), giving the same results bit for bit as the same
+ * runs one after another. Executions are serialized per client, from the launch until every result
+ * has been copied out: XLA's CPU client executes asynchronously, and two executions in flight at
+ * once can deadlock inside XLA's in-process collectives (each holds some devices' threads in an
+ * all-reduce that waits for peers the other's devices hold; seen on 2 cores with 4 devices). Holding
+ * the lock only for the launch, as the bridge's own lock does, is not enough. {@link #close} (and closing kept inputs)
  * waits for the runs in progress before it frees native buffers and the executable, so no run
  * uses a freed handle; a call that starts after close fails with an {@link IllegalStateException}
  * saying the program is closed. A client this program does not own must outlive it.
@@ -313,16 +315,15 @@ public final class PjrtProgram implements Executable {
   private Map<String, HostTensor> execute(long[][] args, Map<String, ByteBuffer> staging) {
     long[][] perDevice = new long[devices.length][args.length];
     for (int d = 0; d < devices.length; d++) for (int i = 0; i < args.length; i++) perDevice[d][i] = args[i][d];
-    long[][] results;
-    synchronized (client) { // one launch at a time per client: see the class comment
-      results = compiled.execute(perDevice);
-    }
-    try {
-      Map<String, HostTensor> out = new LinkedHashMap<>();
-      for (int j = 0; j < global.outputs().size(); j++) out.put(global.outputs().get(j).name(), download(j, results, staging));
-      return out;
-    } finally {
-      freeAll(results);
+    synchronized (client) { // one execution in flight per client, until its results are out: see the class comment
+      long[][] results = compiled.execute(perDevice);
+      try {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (int j = 0; j < global.outputs().size(); j++) out.put(global.outputs().get(j).name(), download(j, results, staging));
+        return out;
+      } finally {
+        freeAll(results);
+      }
     }
   }
 

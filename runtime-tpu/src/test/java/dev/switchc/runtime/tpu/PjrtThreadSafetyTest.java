@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * failure), and close racing with runs waits for them, frees every buffer, then refuses later
  * calls clearly. The matmul's contraction dim is split over devices, so every run all-reduces.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a deadlock fails the test instead of hanging the build
 class PjrtThreadSafetyTest {
   static final Func F = ThreadSafetyTest.matmul();
 

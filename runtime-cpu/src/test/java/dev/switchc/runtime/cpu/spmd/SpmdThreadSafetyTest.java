@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * split over the devices, so each run sums partial products through an emulated all-reduce), and
  * close racing with runs refuses later calls naming SpmdProgram.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a deadlock fails the test instead of hanging the build
 class SpmdThreadSafetyTest {
   static HloModule spmd() {
     return SpmdLower.run(Shard.run(ThreadSafetyTest.matmul(), mesh("data=2,model=2"), layout("batch=data,d=model")));
