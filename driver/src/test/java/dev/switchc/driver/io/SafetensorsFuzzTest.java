@@ -1,7 +1,7 @@
 package dev.switchc.driver.io;
 
 import static dev.switchc.driver.FuzzContract.assertUserFacing;
-import static dev.switchc.driver.FuzzContract.withinTimeout;
+import static dev.switchc.frontend.fuzz.FuzzChecks.withinTimeout;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
