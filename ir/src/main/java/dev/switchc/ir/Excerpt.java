@@ -4,17 +4,28 @@ package dev.switchc.ir;
  * Input quoted in a one-line message. Messages quote what the user wrote (a token, an option
  * value), and the input can be anything: a 100,000-character word would become a
  * 100,000-character message, a newline in an option value a second line. So control characters
- * are escaped, and every run of more than {@link #MAX_WORD} non-blank characters is clipped
- * with "...".
+ * are escaped, every run of more than {@link #MAX_WORD} non-blank characters is clipped with
+ * "...", and so is the whole text beyond {@link #MAX_TEXT} characters (a quoted string of many
+ * short words).
  */
 public final class Excerpt {
   /** Longer than any name, number or path fragment a message needs to show whole. */
   public static final int MAX_WORD = 80;
+  /** Longer than any message written here; only a long quote of the input makes more. */
+  public static final int MAX_TEXT = 600;
 
   private Excerpt() {}
 
-  /** {@code text} on one line, each over-long word clipped to {@link #MAX_WORD} characters ending in "...". */
+  /** {@code text} on one line, each over-long word clipped to {@link #MAX_WORD} characters ending in "...", the whole to {@link #MAX_TEXT}. */
   public static String clip(String text) {
+    String clipped = clipWords(text);
+    if (clipped.length() <= MAX_TEXT) return clipped;
+    int end = MAX_TEXT - 3;
+    if (Character.isHighSurrogate(clipped.charAt(end - 1))) end--;
+    return clipped.substring(0, end) + "...";
+  }
+
+  private static String clipWords(String text) {
     StringBuilder out = new StringBuilder(Math.min(text.length(), 1024));
     int word = 0; // length of the current run of non-blank characters, as written to out
     boolean clipped = false;

@@ -33,4 +33,12 @@ class ExcerptTest {
     String clipped = Excerpt.clip("x".repeat(Excerpt.MAX_WORD - 4) + "\uD83D\uDE00".repeat(10));
     assertEquals("x".repeat(Excerpt.MAX_WORD - 4) + "...", clipped);
   }
+
+  @Test
+  void aLongQuoteOfShortWordsIsClippedAsAWhole() {
+    String clipped = Excerpt.clip("'" + "a ".repeat(100_000) + "' is not a number");
+    assertEquals(Excerpt.MAX_TEXT, clipped.length());
+    assertEquals("'a a a", clipped.substring(0, 6));
+    assertEquals("a ...", clipped.substring(clipped.length() - 5));
+  }
 }
