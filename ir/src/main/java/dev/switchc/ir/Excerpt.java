@@ -18,9 +18,14 @@ public final class Excerpt {
 
   /** {@code text} on one line, each over-long word clipped to {@link #MAX_WORD} characters ending in "...", the whole to {@link #MAX_TEXT}. */
   public static String clip(String text) {
+    return clip(text, MAX_TEXT);
+  }
+
+  /** {@link #clip(String)} with the whole clipped to {@code maxText} (at least 4) characters: a location that quotes an option, say. */
+  public static String clip(String text, int maxText) {
     String clipped = clipWords(text);
-    if (clipped.length() <= MAX_TEXT) return clipped;
-    int end = MAX_TEXT - 3;
+    if (clipped.length() <= maxText) return clipped;
+    int end = maxText - 3;
     if (Character.isHighSurrogate(clipped.charAt(end - 1))) end--;
     return clipped.substring(0, end) + "...";
   }

@@ -41,4 +41,9 @@ class ExcerptTest {
     assertEquals("'a a a", clipped.substring(0, 6));
     assertEquals("a ...", clipped.substring(clipped.length() - 5));
   }
+
+  @Test
+  void aLocationIsClippedShorter() {
+    assertEquals("batch=8 seq=16 d_mo...", Excerpt.clip("batch=8 seq=16 d_model=32 d_ff=64", 22));
+  }
 }

@@ -39,4 +39,15 @@ class LongTokenMessagesTest {
         option.startsWith("layout:") ? List.of(value) : List.of()));
     assertCompileError(e);
   }
+
+  /** Found by SpecFileFuzzTest: an option value of many short words, quoted whole both as the location and in the message. */
+  @ParameterizedTest
+  @ValueSource(strings = {"set", "mesh", "layout"})
+  void optionOfManyWords(String option) {
+    String value = "batch x ".repeat(10_000);
+    CompileError e = assertThrows(CompileError.class, () -> Overrides.load("long.swc", LAYER.formatted(""),
+        option.equals("set") ? List.of(value) : List.of(), option.equals("mesh") ? Optional.of(value) : Optional.empty(),
+        option.equals("layout") ? List.of(value) : List.of()));
+    assertCompileError(e);
+  }
 }
