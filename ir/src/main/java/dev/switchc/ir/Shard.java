@@ -253,7 +253,9 @@ public final class Shard {
 
   /**
    * Moves axes between positions until the input's layout (by its names) becomes the output's:
-   * minor axes first, so every piece that moves is contiguous.
+   * minor axes first, so every piece that moves is contiguous. An axis of size 1 splits nothing,
+   * so moving it changes no local shape and needs no collective (which would have groups of one
+   * device, and a factor of 1 that the verifier rightly rejects).
    */
   private Value relabel(Op.Relabel r) {
     Shape from = r.x().shape(), to = r.out().shape();
@@ -269,10 +271,11 @@ public final class Shard {
         int j = positionOf(tgt, axis);
         List<String> grown = new ArrayList<>(j < 0 ? List.of() : cur.get(j));
         grown.add(axis);
+        boolean moves = mesh.size(axis) > 1;
         if (j >= 0 && j != i && isPrefix(grown, tgt.get(j))) {
           cur.get(j).add(axis);
-          v = emit(new Op.AllToAll(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(j).name(), from.dims().get(i).name(), r.loc()));
-        } else {
+          if (moves) v = emit(new Op.AllToAll(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(j).name(), from.dims().get(i).name(), r.loc()));
+        } else if (moves) {
           v = emit(new Op.AllGather(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(i).name(), r.loc()));
         }
       }
@@ -280,7 +283,7 @@ public final class Shard {
     for (int j = 0; j < cur.size(); j++)
       for (String axis : tgt.get(j).subList(cur.get(j).size(), tgt.get(j).size())) {
         cur.get(j).add(axis);
-        v = emit(new Op.LocalSlice(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(j).name(), r.loc()));
+        if (mesh.size(axis) > 1) v = emit(new Op.LocalSlice(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(j).name(), r.loc()));
       }
     return emit(new Op.Relabel(fresh(named(r.out().type(), List.of())), v, r.loc()));
   }

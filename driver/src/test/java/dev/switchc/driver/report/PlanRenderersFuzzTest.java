@@ -10,7 +10,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.switchc.driver.Compilation;
 import dev.switchc.driver.io.Json;
 import dev.switchc.frontend.Mode;
-import dev.switchc.frontend.Program;
 import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.SwitchLayerSpec;
 import dev.switchc.frontend.spec.Overrides;
@@ -45,21 +44,30 @@ class PlanRenderersFuzzTest {
       rules.add(data.pickValue(dims) + "=" + String.join("+", axes));
     }
     Mode mode = data.consumeBoolean() ? Mode.TRAIN : Mode.EVAL;
+    Optional<String> mesh = Optional.of(String.join(",", meshAxes));
+    List<String> layouts = rules.isEmpty() ? List.of() : List.of(String.join(",", rules));
     withinTimeout(() -> {
-      Plan plan;
       try {
-        Program program = Overrides.load("fuzz.swc", spec, List.of(), Optional.of(String.join(",", meshAxes)),
-            rules.isEmpty() ? List.of() : List.of(String.join(",", rules)));
-        plan = Compilation.of(program, mode).plan();
-      } catch (RuntimeException e) {
-        assertUserFacing(e); // a combination the frontend rejects, with a message users can read
-        return;
+        planAndRender(spec, mesh, layouts, mode);
+      } catch (Exception | AssertionError e) {
+        // The input is fuzzer bytes: say which program it made, so a finding can be reproduced by hand.
+        throw new AssertionError("planning or rendering failed for\n" + spec + "--mesh " + mesh.get() + " --layout " + layouts + " " + mode, e);
       }
-      assertFalse(PlanText.render(plan).isBlank());
-      Json.parse(PlanJson.render(plan));
-      assertFalse(PlanHtml.render(plan, PlanHtml.defaultTensors(plan)).isBlank());
-      assertEquals(PlanProto.toProto(plan), dev.switchc.driver.report.proto.Plan.parseFrom(PlanProto.write(plan)));
     });
+  }
+
+  private static void planAndRender(String spec, Optional<String> mesh, List<String> layouts, Mode mode) throws Exception {
+    Plan plan;
+    try {
+      plan = Compilation.of(Overrides.load("fuzz.swc", spec, List.of(), mesh, layouts), mode).plan();
+    } catch (RuntimeException e) {
+      assertUserFacing(e); // a combination the frontend rejects, with a message users can read
+      return;
+    }
+    assertFalse(PlanText.render(plan).isBlank());
+    Json.parse(PlanJson.render(plan));
+    assertFalse(PlanHtml.render(plan, PlanHtml.defaultTensors(plan)).isBlank());
+    assertEquals(PlanProto.toProto(plan), dev.switchc.driver.report.proto.Plan.parseFrom(PlanProto.write(plan)));
   }
 
   private static String layerSpec(FuzzedDataProvider data) {

@@ -22,8 +22,11 @@ import org.opentest4j.AssertionFailedError;
 public final class FuzzChecks {
   /** Long enough for any message with a clipped excerpt of the input; far below an echoed input. */
   public static final int MAX_LINE = 1000;
-  /** Far more than any single input needs; an input that takes longer hangs the CLI. */
-  public static final int TIMEOUT_SECONDS = 10;
+  /**
+   * Far more than any input needs once the JVM is warm (milliseconds), and enough for the first,
+   * which loads and instruments the compiler's classes: over 10 s on a busy 2-core machine.
+   */
+  public static final int TIMEOUT_SECONDS = 30;
   /**
    * Inputs run here, one at a time, so that a hang is reported per input. (JUnit's @Timeout would
    * bound the whole fuzzing run, which Jazzer runs as one test invocation.)
