@@ -9,6 +9,7 @@ import dev.switchc.ir.plan.CollectiveKind;
 import dev.switchc.ir.plan.Plan;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -39,6 +40,17 @@ class SizeOneMeshAxisTest {
           a.collectives().stream().mapToLong(Plan.Collective::bytesSentPerDevice).sum());
       assertEquals(namedLocalTypes(b), namedLocalTypes(a));
     }
+  }
+
+  /**
+   * The second finding: group split over axes that are all of size 1 made the reshape of the
+   * input into groups gather over one device. The plan is the single device's.
+   */
+  @Test
+  void groupSplitOverSizeOneAxesOnly() {
+    Plan a = plan("data=1,expert=1,model=1", List.of("group=data+expert+model")), b = plan("", List.of());
+    assertEquals(0, a.collectives().stream().mapToLong(Plan.Collective::bytesSentPerDevice).sum());
+    assertEquals(namedLocalTypes(b), namedLocalTypes(a));
   }
 
   /** Inputs, parameters and results (intermediate values are numbered, %n). */

@@ -305,7 +305,8 @@ public final class Shard {
 
   /**
    * Local when only the leading dims are split, over the same axes: then each device's rows are a
-   * contiguous block of the row-major order on both sides. Otherwise gather, reshape, slice.
+   * contiguous block of the row-major order on both sides. Otherwise gather, reshape, slice (an
+   * axis of size 1 needs neither, as in {@link #relabel}).
    */
   private Value reshape(Op.Reshape r) {
     Shape from = r.x().shape(), to = r.out().shape();
@@ -317,7 +318,7 @@ public final class Shard {
     for (int i = 0; i < cur.size(); i++)
       while (!cur.get(i).isEmpty()) {
         String axis = cur.get(i).remove(cur.get(i).size() - 1);
-        v = emit(new Op.AllGather(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(i).name(), r.loc()));
+        if (mesh.size(axis) > 1) v = emit(new Op.AllGather(fresh(positional(from, r.x().dtype(), cur)), v, axis, from.dims().get(i).name(), r.loc()));
       }
     List<List<String>> outAxes = new ArrayList<>();
     for (Dim d : to.dims()) outAxes.add(new ArrayList<>());
@@ -325,7 +326,7 @@ public final class Shard {
     for (int j = 0; j < to.rank(); j++)
       for (String axis : rules.axes(to.dims().get(j).name())) {
         outAxes.get(j).add(axis);
-        v = emit(new Op.LocalSlice(fresh(positional(to, r.x().dtype(), outAxes)), v, axis, to.dims().get(j).name(), r.loc()));
+        if (mesh.size(axis) > 1) v = emit(new Op.LocalSlice(fresh(positional(to, r.x().dtype(), outAxes)), v, axis, to.dims().get(j).name(), r.loc()));
       }
     return v;
   }
