@@ -63,6 +63,10 @@ class ShardedRunTest {
     // one expert per device
     out.add(Arguments.of("expert=4", "4 experts, 1 per device", Cases.layer(8, 16, 32, 64, 4, 16).capacityFactor(0.75).minCapacity(1), DType.F32));
     out.add(Arguments.of("data=2,expert=4", "4 experts, 1 per device", Cases.layer(8, 16, 32, 64, 4, 16).capacityFactor(0.75).minCapacity(1), DType.F32));
+    // axes of size 1 move between dims without a collective (SizeOneMeshAxisTest)
+    out.add(Arguments.of("data=2,expert=1", "8 experts, overflow, expert axis of 1", Cases.layer(8, 16, 32, 64, 8, 16).capacityFactor(0.5).minCapacity(1), DType.F32));
+    out.add(Arguments.of("data=1,expert=1,model=2", "8 experts, einsum, two axes of 1", Cases.layer(8, 16, 32, 64, 8, 16).capacityFactor(1.25).minCapacity(1)
+        .dispatch(Dispatch.EINSUM), DType.F32));
     return out.stream();
   }
 

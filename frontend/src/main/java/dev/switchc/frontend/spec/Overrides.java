@@ -2,6 +2,7 @@ package dev.switchc.frontend.spec;
 
 import dev.switchc.frontend.Program;
 import dev.switchc.ir.CompileError;
+import dev.switchc.ir.Excerpt;
 import dev.switchc.ir.SourceLoc;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class Overrides {
 
   /** One {@code --set} as an assignment located at the option itself, or why it is malformed. */
   static FieldAssignment assignment(String set) {
-    SourceLoc at = new SourceLoc("--set " + set, 0, 0, set);
+    SourceLoc at = new SourceLoc("--set " + Excerpt.clip(set, Excerpt.MAX_WORD), 0, 0, set); // the option is the location: keep it one short line
     int eq = set.indexOf('=');
     String name = eq < 0 ? set.trim() : set.substring(0, eq).trim();
     if (eq < 0 || name.isEmpty())

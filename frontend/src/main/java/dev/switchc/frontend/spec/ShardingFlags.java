@@ -7,6 +7,7 @@ import dev.switchc.frontend.ShardingBuilder;
 import dev.switchc.frontend.ShardingBuilder.Syntax;
 import dev.switchc.ir.CompileError;
 import dev.switchc.ir.Diagnostic;
+import dev.switchc.ir.Excerpt;
 import dev.switchc.ir.SourceLoc;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +75,7 @@ public final class ShardingFlags {
   }
 
   private static SourceLoc meshLoc(String flag) {
-    return new SourceLoc("--mesh " + flag, 0, 0, flag);
+    return new SourceLoc("--mesh " + Excerpt.clip(flag, Excerpt.MAX_WORD), 0, 0, flag); // the option is the location: keep it one short line
   }
 
   /** Replaces {@code b}'s mesh with the one {@code flag} describes. */
@@ -111,7 +112,7 @@ public final class ShardingFlags {
 
   /** Adds the rules of {@code flag} to {@code b} in a new scope: they replace earlier rules. */
   static void layout(ShardingBuilder b, String flag) {
-    SourceLoc option = new SourceLoc("--layout " + flag, 0, 0, flag);
+    SourceLoc option = new SourceLoc("--layout " + Excerpt.clip(flag, Excerpt.MAX_WORD), 0, 0, flag);
     b.rules(Syntax.FLAG);
     if (flag.isBlank()) return;
     for (String entry : entries(flag)) {
