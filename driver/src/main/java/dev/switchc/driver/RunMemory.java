@@ -45,6 +45,9 @@ public record RunMemory(List<Part> heap, List<Part> nativeParts) {
   /** One contributor, in bytes. */
   public record Part(String what, long bytes) {}
 
+  /** What a small run's process holds before its tensors (RSS of a tiny layer's run here: about 0.4 GB). */
+  static final long BASELINE_BYTES = 512L << 20;
+
   /** Measured on this machine: XLA's compile of the emulation's spelt-out collectives takes about this much per device row of a gather. */
   static final long EMULATED_GATHER_ROW_BYTES = 1024;
 
@@ -61,12 +64,14 @@ public record RunMemory(List<Part> heap, List<Part> nativeParts) {
     boolean mesh = devices > 1;
     List<Part> heap = new ArrayList<>(), nat = new ArrayList<>();
 
+    // Each global host array is held twice at its peak: the caller's, and the runtime's copy
+    // (HostTensor copies on the way in, and the result is copied out for the caller).
     long hostParams = 0;
     for (Binding p : global.params())
-      if (data.contains(p.name())) heap.add(new Part("input '" + p.name() + "' (host array)", hostBytes(p)));
-      else hostParams += hostBytes(p);
-    heap.add(new Part("parameters (host arrays)", hostParams));
-    for (Binding r : global.results()) heap.add(new Part("output '" + r.name() + "' (host array)", hostBytes(r)));
+      if (data.contains(p.name())) heap.add(new Part("input '" + p.name() + "' (host arrays: the caller's and the runtime's)", 2 * hostBytes(p)));
+      else hostParams += 2 * hostBytes(p);
+    heap.add(new Part("parameters (host arrays: the caller's and the runtime's)", hostParams));
+    for (Binding r : global.results()) heap.add(new Part("output '" + r.name() + "' (host arrays: the runtime's and the caller's)", 2 * hostBytes(r)));
     if (mesh) {
       long in = 0, out = 0;
       for (Binding p : local.params()) in += hostBytes(p);
@@ -75,6 +80,7 @@ public record RunMemory(List<Part> heap, List<Part> nativeParts) {
       heap.add(new Part("per-device outputs (host, " + devices + " devices)", Math.multiplyExact(devices, out)));
     }
 
+    nat.add(new Part("JVM, TensorFlow and XLA libraries (measured)", BASELINE_BYTES));
     if (runtime != Runtime.PLUGIN) {
       Plan.Device d = c.plan().perDevice();
       long inputs = 0;
@@ -84,7 +90,21 @@ public record RunMemory(List<Part> heap, List<Part> nativeParts) {
       nat.add(new Part(xla + "parameters" + on, Math.multiplyExact(devices, d.parameterBytes())));
       nat.add(new Part(xla + "inputs" + on, Math.multiplyExact(devices, inputs)));
       nat.add(new Part(xla + "activation peak" + on + " (upper estimate" + largestValue(local) + ")", Math.multiplyExact(devices, d.activationPeakBytes())));
+      if (!mesh) {
+        // One device runs through TensorFlow's XlaCallModule, which hands the results over as TensorFlow tensors.
+        long outputs = 0;
+        for (Binding r : global.results()) outputs += r.value().type().bytes();
+        nat.add(new Part("TensorFlow's tensors of the outputs", outputs));
+      }
       if (runtime == Runtime.EMULATION) {
+        // The emulation is one TensorFlow program over stacked values: its outputs come back as
+        // TensorFlow tensors, and each collective is spelt out as per-member slices of its stacked
+        // operand and their concatenation, twice the operand beside it.
+        long outputs = 0, pieces = 0;
+        for (Binding r : local.results()) outputs += r.value().type().bytes();
+        for (Plan.Collective col : c.plan().collectives()) pieces = Math.max(pieces, 2 * col.localBytes());
+        nat.add(new Part("TensorFlow's tensors of the stacked outputs", Math.multiplyExact(devices, outputs)));
+        nat.add(new Part("XLA, emulated mesh: the largest collective's slices and concatenation", Math.multiplyExact(devices, pieces)));
         long rows = 0;
         for (Plan.Collective col : c.plan().collectives()) rows = Math.addExact(rows, Math.multiplyExact((long) col.groupSize(), devices));
         nat.add(new Part("XLA, emulated mesh: compiling " + c.plan().collectives().size() + " collectives spelt out per device",

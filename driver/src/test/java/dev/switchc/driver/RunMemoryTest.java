@@ -31,9 +31,10 @@ class RunMemoryTest {
   void hostArraysAreTheParametersInputsAndOutputsAtFourBytesAnElement() {
     long b = 2, s = 32, d = 32, f = 64, e = 4;
     Map<String, Long> parts = parts(RunMemory.of(layer(b, s, d, f, e, ""), RunMemory.Runtime.XLA_CPU));
-    assertEquals(4 * (d * e + 2 * e * d * f), parts.get("parameters (host arrays)"), "router/w, experts/wi and experts/wo");
-    assertEquals(4 * b * s * d, parts.get("input 'x' (host array)"));
-    assertEquals(4 * b * s * d, parts.get("output 'y' (host array)"));
+    assertEquals(2 * 4 * (d * e + 2 * e * d * f), parts.get("parameters (host arrays: the caller's and the runtime's)"), "router/w, experts/wi and experts/wo");
+    assertEquals(2 * 4 * b * s * d, parts.get("input 'x' (host arrays: the caller's and the runtime's)"));
+    assertEquals(2 * 4 * b * s * d, parts.get("output 'y' (host arrays: the runtime's and the caller's)"));
+    assertEquals(4 * b * s * d + 4 + 4 * e + 4, parts.get("TensorFlow's tensors of the outputs"), "y, aux_loss, tokens_per_expert, dropped_fraction");
     assertEquals(4 * (d * e + 2 * e * d * f), parts.get("XLA: parameters"));
     assertEquals(4 * b * s * d, parts.get("XLA: inputs"));
     long peak = parts.entrySet().stream().filter(p -> p.getKey().startsWith("XLA: activation peak (upper estimate; largest value ")).findFirst().orElseThrow().getValue();
@@ -68,7 +69,7 @@ class RunMemoryTest {
 
   @Test
   void heapAdviceIsGivenOnlyWhereTheMachineHasTheMemory() {
-    RunMemory m = new RunMemory(java.util.List.of(new RunMemory.Part("input 'x' (host array)", 3 * GIB)), java.util.List.of(new RunMemory.Part("XLA: inputs", 3 * GIB)));
+    RunMemory m = new RunMemory(java.util.List.of(new RunMemory.Part("input 'x'", 3 * GIB)), java.util.List.of(new RunMemory.Part("XLA: inputs", 3 * GIB)));
     String roomy = assertThrows(UserInputError.class, () -> m.check(new RunMemory.Machine(2 * GIB, 24 * GIB, 20 * GIB))).getMessage();
     assertTrue(roomy.contains("JAVA_OPTS=-Xmx4g"), roomy);
     String tight = assertThrows(UserInputError.class, () -> m.check(new RunMemory.Machine(2 * GIB, 8 * GIB, 6 * GIB + GIB / 2))).getMessage();
