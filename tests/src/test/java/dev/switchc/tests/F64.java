@@ -10,7 +10,7 @@ import dev.switchc.runtime.cpu.CpuProgram;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The tests' shorthand for f64 programs on XLA CPU: inputs and outputs as double arrays by name. */
+/** The tests' shorthand for f64 programs on XLA CPU: inputs and outputs as double arrays by name (f32 and i32 converted). */
 final class F64 {
   private F64() {}
 
@@ -24,7 +24,7 @@ final class F64 {
       this.program = CpuProgram.load(StableHlo.compile(func));
     }
 
-    /** Runs with f64 inputs as doubles and i32 inputs as ints (given as doubles holding integers). */
+    /** Runs with inputs given as doubles: f64 as they are, f32 rounded, i32 as the integers they hold. */
     Map<String, double[]> run(Map<String, double[]> inputs) {
       Map<String, HostTensor> in = new LinkedHashMap<>();
       for (Binding p : func.params()) {
@@ -45,6 +45,11 @@ final class F64 {
 
   static HostTensor tensor(TensorType t, double[] v) {
     if (t.dtype() == DType.F64) return HostTensor.ofDoubles(t, v);
+    if (t.dtype() == DType.F32) {
+      float[] f = new float[v.length];
+      for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+      return HostTensor.ofFloats(t, f);
+    }
     int[] ints = new int[v.length];
     for (int i = 0; i < v.length; i++) ints[i] = (int) v[i];
     return HostTensor.ofInts(t, ints);
@@ -52,6 +57,7 @@ final class F64 {
 
   static double[] doubles(HostTensor h) {
     if (h.dtype() == DType.F64) return h.doubles();
+    if (h.dtype() == DType.F32) return widen(h.floats());
     int[] ints = h.ints();
     double[] d = new double[ints.length];
     for (int i = 0; i < ints.length; i++) d[i] = ints[i];
