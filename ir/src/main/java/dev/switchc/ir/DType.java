@@ -4,6 +4,11 @@ package dev.switchc.ir;
 public enum DType {
   F32("f32", 4),
   BF16("bf16", 2),
+  /**
+   * Doubles: for gradient checks, where central finite differences need more than f32's 7 digits
+   * (see {@code ToF64}). Runs on the CPU runtime only.
+   */
+  F64("f64", 8),
   I32("i32", 4),
   /**
    * Unsigned 32-bit integers: partition ids in multi-device programs, and the wrapping arithmetic of
@@ -29,7 +34,7 @@ public enum DType {
   }
 
   public boolean isFloat() {
-    return this == F32 || this == BF16;
+    return this == F32 || this == BF16 || this == F64;
   }
 
   /** The spelling used in spec files and messages. */

@@ -22,6 +22,21 @@ public final class FuncBuilder {
     this.name = name;
   }
 
+  /**
+   * A builder that continues {@code f}: its parameters and ops, fresh ids after all of its values,
+   * and no results yet. For passes that append to a program, such as autodiff.
+   */
+  public static FuncBuilder continuing(Func f) {
+    FuncBuilder b = new FuncBuilder(f.name());
+    b.params.addAll(f.params());
+    b.body.addAll(f.body());
+    int max = -1;
+    for (Binding p : f.params()) max = Math.max(max, p.value().id());
+    for (Op op : f.body()) max = Math.max(max, op.out().id());
+    b.nextId = max + 1;
+    return b;
+  }
+
   /** Builds ops (and parameters) located at {@code where}. */
   public Ops at(SourceLoc where) {
     return new Ops(where);

@@ -325,6 +325,11 @@ public final class StableHloPrinter {
         if (f == Math.rint(f) && Math.abs(f) < (1 << 24) && !(f == 0 && 1 / f < 0)) return String.format(java.util.Locale.ROOT, "%.1f", f);
         return String.format(java.util.Locale.ROOT, "0x%08X", Float.floatToRawIntBits(f));
       }
+      case F64: {
+        if (value == Math.rint(value) && Math.abs(value) < (1L << 53) && !(value == 0 && 1 / value < 0))
+          return String.format(java.util.Locale.ROOT, "%.1f", value);
+        return String.format(java.util.Locale.ROOT, "0x%016X", Double.doubleToRawLongBits(value));
+      }
       case BF16: {
         float f = Bf16Bits.round((float) value);
         if (f == Math.rint(f) && Math.abs(f) < 256 && !(f == 0 && 1 / f < 0)) return String.format(java.util.Locale.ROOT, "%.1f", f);

@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * A tensor in Java memory: a {@link TensorType} (dtype and named shape) and its elements in
  * row-major order of the shape's dimensions. F32 and BF16 keep a {@code float[]} (a BF16 tensor's
- * floats are always exactly representable in bf16: the factories round), I32 an {@code int[]}.
+ * floats are always exactly representable in bf16: the factories round), F64 a {@code double[]},
+ * I32 an {@code int[]}.
  * PRED is not a runtime input or output type; a module converts it to i32 at its boundary.
  *
  * <p>Immutable: the factories copy the caller's array and the accessors return copies, so a
@@ -17,11 +18,13 @@ import java.util.Arrays;
 public final class HostTensor {
   private final TensorType type;
   private final float[] floats; // F32, BF16; null otherwise
+  private final double[] doubles; // F64; null otherwise
   private final int[] ints; // I32; null otherwise
 
-  private HostTensor(TensorType type, float[] floats, int[] ints) {
+  private HostTensor(TensorType type, float[] floats, double[] doubles, int[] ints) {
     this.type = type;
     this.floats = floats;
+    this.doubles = doubles;
     this.ints = ints;
   }
 
@@ -36,6 +39,10 @@ public final class HostTensor {
     return ofFloats(new TensorType(DType.BF16, shape), data);
   }
 
+  public static HostTensor f64(Shape shape, double[] data) {
+    return ofDoubles(new TensorType(DType.F64, shape), data);
+  }
+
   public static HostTensor i32(Shape shape, int[] data) {
     return ofInts(new TensorType(DType.I32, shape), data);
   }
@@ -43,27 +50,39 @@ public final class HostTensor {
   /** An F32 or BF16 tensor; for BF16 every value is rounded to nearest even. */
   public static HostTensor ofFloats(TensorType type, float[] data) {
     requireSupported(type);
-    if (!type.dtype().isFloat())
-      throw new RuntimeInputException("cannot build a " + type + " tensor from floats; use ofInts for i32");
+    if (type.dtype() != DType.F32 && type.dtype() != DType.BF16)
+      throw new RuntimeInputException("cannot build a " + type + " tensor from floats; use ofInts for i32 and ofDoubles for f64");
     requireLength(type, data == null ? -1 : data.length);
     float[] copy = data.clone();
     if (type.dtype() == DType.BF16) for (int i = 0; i < copy.length; i++) copy[i] = Bf16.roundToBf16(copy[i]);
-    return new HostTensor(type, copy, null);
+    return new HostTensor(type, copy, null, null);
+  }
+
+  public static HostTensor ofDoubles(TensorType type, double[] data) {
+    requireSupported(type);
+    if (type.dtype() != DType.F64)
+      throw new RuntimeInputException("cannot build a " + type + " tensor from doubles; use ofFloats for f32 and bf16, ofInts for i32");
+    requireLength(type, data == null ? -1 : data.length);
+    return new HostTensor(type, null, data.clone(), null);
   }
 
   public static HostTensor ofInts(TensorType type, int[] data) {
     requireSupported(type);
     if (type.dtype() != DType.I32)
-      throw new RuntimeInputException("cannot build a " + type + " tensor from ints; use ofFloats for f32 and bf16");
+      throw new RuntimeInputException("cannot build a " + type + " tensor from ints; use ofFloats for f32 and bf16, ofDoubles for f64");
     requireLength(type, data == null ? -1 : data.length);
-    return new HostTensor(type, null, data.clone());
+    return new HostTensor(type, null, null, data.clone());
   }
 
   /** A tensor of zeros of the given type. */
   public static HostTensor zeros(TensorType type) {
     requireSupported(type);
     int n = elementCount(type);
-    return type.dtype() == DType.I32 ? new HostTensor(type, null, new int[n]) : new HostTensor(type, new float[n], null);
+    return switch (type.dtype()) {
+      case I32 -> new HostTensor(type, null, null, new int[n]);
+      case F64 -> new HostTensor(type, null, new double[n], null);
+      default -> new HostTensor(type, new float[n], null, null);
+    };
   }
 
   /**
@@ -72,15 +91,25 @@ public final class HostTensor {
    */
   public static HostTensor adoptFloats(TensorType type, float[] data) {
     requireSupported(type);
+    if (type.dtype() != DType.F32 && type.dtype() != DType.BF16) throw new IllegalArgumentException("adoptFloats for " + type);
     requireLength(type, data.length);
-    return new HostTensor(type, data, null);
+    return new HostTensor(type, data, null, null);
+  }
+
+  /** For runtimes: {@link #adoptFloats} for f64. */
+  public static HostTensor adoptDoubles(TensorType type, double[] data) {
+    requireSupported(type);
+    if (type.dtype() != DType.F64) throw new IllegalArgumentException("adoptDoubles for " + type);
+    requireLength(type, data.length);
+    return new HostTensor(type, null, data, null);
   }
 
   /** For runtimes: {@link #adoptFloats} for i32. */
   public static HostTensor adoptInts(TensorType type, int[] data) {
     requireSupported(type);
+    if (type.dtype() != DType.I32) throw new IllegalArgumentException("adoptInts for " + type);
     requireLength(type, data.length);
-    return new HostTensor(type, null, data);
+    return new HostTensor(type, null, null, data);
   }
 
   // ---- accessors ----
@@ -99,12 +128,17 @@ public final class HostTensor {
 
   /** Number of elements. */
   public int size() {
-    return floats != null ? floats.length : ints.length;
+    return floats != null ? floats.length : doubles != null ? doubles.length : ints.length;
   }
 
   /** A copy of the elements of an F32 or BF16 tensor, row-major. */
   public float[] floats() {
     return floatBuffer().clone();
+  }
+
+  /** A copy of the elements of an F64 tensor, row-major. */
+  public double[] doubles() {
+    return doubleBuffer().clone();
   }
 
   /** A copy of the elements of an I32 tensor, row-major. */
@@ -116,20 +150,34 @@ public final class HostTensor {
     return floatBuffer()[index];
   }
 
+  public double doubleAt(int index) {
+    return doubleBuffer()[index];
+  }
+
   public int intAt(int index) {
     return intBuffer()[index];
   }
 
   /** For runtimes: the backing array, to copy into native memory without a Java copy first; must not be modified. */
   public float[] floatBuffer() {
-    if (floats == null) throw new IllegalStateException("a " + type + " tensor holds ints, not floats");
+    if (floats == null) throw new IllegalStateException("a " + type + " tensor holds " + held() + ", not floats");
     return floats;
+  }
+
+  /** For runtimes: {@link #floatBuffer()} for f64. */
+  public double[] doubleBuffer() {
+    if (doubles == null) throw new IllegalStateException("a " + type + " tensor holds " + held() + ", not doubles");
+    return doubles;
   }
 
   /** For runtimes: {@link #floatBuffer()} for i32. */
   public int[] intBuffer() {
-    if (ints == null) throw new IllegalStateException("a " + type + " tensor holds floats, not ints");
+    if (ints == null) throw new IllegalStateException("a " + type + " tensor holds " + held() + ", not ints");
     return ints;
+  }
+
+  private String held() {
+    return floats != null ? "floats" : doubles != null ? "doubles" : "ints";
   }
 
   // ---- value semantics ----
@@ -139,12 +187,13 @@ public final class HostTensor {
     return o instanceof HostTensor h
         && type.equals(h.type)
         && Arrays.equals(floats, h.floats)
+        && Arrays.equals(doubles, h.doubles)
         && Arrays.equals(ints, h.ints);
   }
 
   @Override
   public int hashCode() {
-    return 31 * type.hashCode() + (floats != null ? Arrays.hashCode(floats) : Arrays.hashCode(ints));
+    return 31 * type.hashCode() + (floats != null ? Arrays.hashCode(floats) : doubles != null ? Arrays.hashCode(doubles) : Arrays.hashCode(ints));
   }
 
   /** The type and up to the first 8 elements. */
@@ -154,7 +203,7 @@ public final class HostTensor {
     StringBuilder sb = new StringBuilder(type.toString()).append(" {");
     for (int i = 0; i < shown; i++) {
       if (i > 0) sb.append(", ");
-      sb.append(floats != null ? String.valueOf(floats[i]) : String.valueOf(ints[i]));
+      sb.append(floats != null ? String.valueOf(floats[i]) : doubles != null ? String.valueOf(doubles[i]) : String.valueOf(ints[i]));
     }
     return sb.append(size() > shown ? ", ...}" : "}").toString();
   }

@@ -264,6 +264,8 @@ public final class ShardedArrays {
   private void requireDims(TensorType t) {
     List<Long> dims = t.shape().dims().stream().map(Dim::size).toList();
     if (!dims.equals(globalDims)) throw new IllegalArgumentException("a " + t + " tensor does not have the global dims " + globalDims + " of this layout");
+    // Gradient checks run before sharding, on one device; sharded programs stay f32/bf16/i32.
+    if (t.dtype() == DType.F64) throw new IllegalArgumentException("a " + t + " tensor cannot be sharded: f64 is for single-device gradient checks");
   }
 
   private static void requireLength(String what, long actual, long expected) {

@@ -39,7 +39,7 @@ class DispatchCompletenessTest {
   Path dir;
 
   /** The classes that dispatch over IR op kinds. */
-  static final Set<String> IR_PASSES = Set.of("OpRebuild", "OpRules", "IrPrinter", "Shard", "ShardingChecks", "PlanBuilder", "Lower");
+  static final Set<String> IR_PASSES = Set.of("OpRebuild", "OpRules", "IrPrinter", "Shard", "ShardingChecks", "PlanBuilder", "Lower", "GradRules");
   /** The classes that dispatch over StableHLO op kinds. */
   static final Set<String> HLO_PASSES = Set.of("StableHloPrinter", "SpmdEmulation", "SpmdEntry");
 

@@ -321,7 +321,7 @@ public final class CpuProgram implements Executable {
       if (!seen.add(p.name())) throw new IllegalArgumentException(kind + " name '" + p.name() + "' appears twice in the module signature");
       if (p.type().dtype() == DType.PRED || p.type().dtype() == DType.U32)
         throw new IllegalArgumentException(kind + " '" + p.name() + "' is " + p.type()
-            + ": only f32, bf16 and i32 cross the CPU runtime boundary; convert it inside the module");
+            + ": only f32, bf16, f64 and i32 cross the CPU runtime boundary; convert it inside the module");
     }
   }
 

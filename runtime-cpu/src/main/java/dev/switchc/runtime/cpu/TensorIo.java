@@ -10,6 +10,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
 /**
@@ -26,6 +27,7 @@ final class TensorIo {
         switch (h.dtype()) {
           case F32 -> TFloat32.tensorOf(shape);
           case BF16 -> TBfloat16.tensorOf(shape);
+          case F64 -> TFloat64.tensorOf(shape);
           case I32 -> TInt32.tensorOf(shape);
           case PRED, U32 -> throw new IllegalArgumentException("pred tensors are rejected before this point");
         };
@@ -34,6 +36,7 @@ final class TensorIo {
       switch (h.dtype()) {
         case F32 -> bytes.asFloats().write(h.floatBuffer());
         case BF16 -> bytes.asShorts().write(bf16Bits(h.floatBuffer()));
+        case F64 -> bytes.asDoubles().write(h.doubleBuffer());
         case I32 -> bytes.asInts().write(h.intBuffer());
         case PRED, U32 -> throw new AssertionError(h.dtype());
       }
@@ -72,6 +75,11 @@ final class TensorIo {
         short[] bits = new short[n];
         bytes.asShorts().read(bits);
         yield HostTensor.adoptFloats(want, bf16Floats(bits));
+      }
+      case F64 -> {
+        double[] out = new double[n];
+        bytes.asDoubles().read(out);
+        yield HostTensor.adoptDoubles(want, out);
       }
       case I32 -> {
         int[] out = new int[n];

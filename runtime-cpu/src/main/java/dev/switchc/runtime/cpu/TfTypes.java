@@ -6,6 +6,7 @@ import dev.switchc.ir.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
 
@@ -17,6 +18,7 @@ final class TfTypes {
     return switch (d) {
       case F32 -> DataType.DT_FLOAT;
       case BF16 -> DataType.DT_BFLOAT16;
+      case F64 -> DataType.DT_DOUBLE;
       case I32 -> DataType.DT_INT32;
       case PRED, U32 -> throw unsupported(d);
     };
@@ -26,6 +28,7 @@ final class TfTypes {
     return switch (d) {
       case F32 -> TFloat32.class;
       case BF16 -> TBfloat16.class;
+      case F64 -> TFloat64.class;
       case I32 -> TInt32.class;
       case PRED, U32 -> throw unsupported(d);
     };

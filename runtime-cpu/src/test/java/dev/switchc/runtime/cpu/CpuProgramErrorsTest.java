@@ -186,7 +186,7 @@ class CpuProgramErrorsTest {
     Shape n = shape("n", 4);
     var pred = assertThrows(IllegalArgumentException.class, () -> CpuProgram.load(
         module(IDENTITY4, List.of(port("m", DType.PRED, n)), List.of(port("y", DType.F32, n)))));
-    assertTrue(pred.getMessage().startsWith("input 'm' is pred[n=4]: only f32, bf16 and i32 cross the CPU runtime boundary"), pred.getMessage());
+    assertTrue(pred.getMessage().startsWith("input 'm' is pred[n=4]: only f32, bf16, f64 and i32 cross the CPU runtime boundary"), pred.getMessage());
     var dup = assertThrows(IllegalArgumentException.class, () -> CpuProgram.load(
         module(IDENTITY4, List.of(port("x", DType.F32, n)), List.of(port("y", DType.F32, n), port("y", DType.F32, n)))));
     assertEquals("output name 'y' appears twice in the module signature", dup.getMessage());

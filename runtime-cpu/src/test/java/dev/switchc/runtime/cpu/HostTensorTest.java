@@ -55,4 +55,25 @@ class HostTensorTest {
     assertEquals(1, t.size());
     assertEquals("f32[] {7.0}", t.toString());
   }
+
+  @Test
+  void f64HoldsDoublesExactly() {
+    double[] data = {0.1, 1 + 0x1p-52};
+    HostTensor t = HostTensor.f64(shape("n", 2), data);
+    data[0] = 99;
+    t.doubles()[1] = 99;
+    assertArrayEquals(new double[] {0.1, 1 + 0x1p-52}, t.doubles());
+    assertEquals(0.1, t.doubleAt(0));
+    assertEquals(16, t.type().bytes());
+    assertEquals(t, HostTensor.ofDoubles(new TensorType(DType.F64, shape("n", 2)), new double[] {0.1, 1 + 0x1p-52}));
+    assertArrayEquals(new double[2], HostTensor.zeros(t.type()).doubles());
+  }
+
+  @Test
+  void f64NeedsTheDoubleFactory() {
+    assertThrows(RuntimeInputException.class, () -> HostTensor.ofFloats(new TensorType(DType.F64, shape("n", 1)), new float[1]));
+    assertThrows(RuntimeInputException.class, () -> HostTensor.ofDoubles(new TensorType(DType.F32, shape("n", 1)), new double[1]));
+    var e = assertThrows(IllegalStateException.class, () -> HostTensor.f64(shape("n", 1), new double[1]).floats());
+    assertEquals("a f64[n=1] tensor holds doubles, not floats", e.getMessage());
+  }
 }

@@ -104,6 +104,7 @@ public final class CpuClient implements DeviceClient {
       case I32 -> XlaBridge.S32;
       case U32 -> XlaBridge.U32;
       case PRED -> XlaBridge.PRED;
+      case F64 -> throw new IllegalArgumentException("f64 is for gradient checks on the CPU runtime (CpuProgram); PJRT programs take f32, bf16 and i32");
     };
   }
 

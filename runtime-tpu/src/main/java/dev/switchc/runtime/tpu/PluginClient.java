@@ -99,6 +99,7 @@ public final class PluginClient implements DeviceClient {
       case I32 -> PjrtPlugin.S32;
       case U32 -> PjrtPlugin.U32;
       case PRED -> PjrtPlugin.PRED;
+      case F64 -> throw new IllegalArgumentException("f64 is for gradient checks on the CPU runtime (CpuProgram); PJRT programs take f32, bf16 and i32");
     };
   }
 
