@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An optimizer's update of a few parameters as a program of its own, in f64 on XLA: inputs
+ * An optimizer's update of a few parameters as a program of its own, in f64 or f32 on XLA: inputs
  * {@code p/<name>}, {@code g/<name>}, {@code s/<name>/<slot>} and {@code step}; results
  * {@code p'/<name>} and {@code s'/<name>/<slot>}. The tests feed it random gradients step after
  * step, carrying parameters and state, and compare with their plain-Java references.
@@ -26,7 +26,8 @@ final class OptimizerRun implements AutoCloseable {
   /** The current parameters and state, by the program's input names. */
   final Map<String, double[]> values = new LinkedHashMap<>();
 
-  OptimizerRun(Optimizer optimizer, Map<String, Shape> params, Map<String, double[]> initial) {
+  /** With {@code f64}, the program computes in f64 ({@link ToF64}); else in f32, its inputs rounded to f32. */
+  OptimizerRun(Optimizer optimizer, Map<String, Shape> params, Map<String, double[]> initial, boolean f64) {
     this.optimizer = optimizer;
     this.params = params;
     FuncBuilder b = new FuncBuilder("optimizer_step");
@@ -45,7 +46,7 @@ final class OptimizerRun implements AutoCloseable {
       for (Optimizer.Slot s : slots) b.result("s'/" + e.getKey() + "/" + s.name(), u.state().get(s.name()));
       values.put("p/" + e.getKey(), initial.get(e.getKey()).clone());
     }
-    Func f = ToF64.run(b.build());
+    Func f = f64 ? ToF64.run(b.build()) : b.build();
     this.program = new F64.Program(f);
   }
 
@@ -60,6 +61,21 @@ final class OptimizerRun implements AutoCloseable {
       for (Optimizer.Slot s : optimizer.slots(new TensorType(DType.F32, params.get(name))))
         values.put("s/" + name + "/" + s.name(), out.get("s'/" + name + "/" + s.name()));
     }
+  }
+
+  /**
+   * f64: every element within 1e-10 relative ({@link Compare#close}). f32: within 1e-6 of the
+   * tensor's scale ({@link Compare#closeToScale}): a moment averaging gradients of both signs is a
+   * small difference of larger terms and carries their rounding, a few ulps of the terms.
+   */
+  static void check(String what, double[] actual, double[] expected, boolean f64) {
+    if (f64) {
+      Compare.close(what, actual, expected, 1e-10);
+      return;
+    }
+    float[] f = new float[actual.length];
+    for (int i = 0; i < f.length; i++) f[i] = (float) actual[i];
+    Compare.closeToScale(what, f, expected, 1e-6);
   }
 
   double[] param(String name) {
