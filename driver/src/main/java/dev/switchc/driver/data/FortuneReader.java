@@ -48,6 +48,7 @@ public final class FortuneReader {
     }
     if (records.isEmpty())
       throw new UserInputError(path + (Files.isDirectory(path) ? ": empty directory: none of its " + files.size() + " fortune files holds a record"
+          + (hasSymbolicLinks(path) ? " (symbolic links are skipped, as Debian's aliases: give the directory they point to)" : "")
           : ": empty file: it holds no record") + "; give UTF-8 text with records separated by lines holding a single %");
     return new Corpus(path, files, records);
   }
@@ -83,6 +84,14 @@ public final class FortuneReader {
           .sorted().toList();
     } catch (IOException e) {
       throw new UserInputError(dir + ": cannot list the directory: " + e.getMessage());
+    }
+  }
+
+  private static boolean hasSymbolicLinks(Path dir) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(Files::isSymbolicLink);
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -80,6 +80,17 @@ class FortuneReaderTest {
   }
 
   @Test
+  void directoryOfOnlySymbolicLinksIsAnErrorThatSaysWhere() throws IOException {
+    Path real = write("cs/citat", "Citát.\n");
+    Path aliases = Files.createDirectory(dir.resolve("cz"));
+    Files.createSymbolicLink(aliases.resolve("citat"), real);
+    UserInputError e = assertThrows(UserInputError.class, () -> FortuneReader.read(aliases));
+    assertTrue(e.getMessage().startsWith(aliases + ": empty directory: none of its 0 fortune files holds a record (symbolic links are skipped"),
+        e.getMessage());
+    assertEquals(List.of("Citát."), texts(FortuneReader.read(real.getParent())));
+  }
+
+  @Test
   void binaryFileWithNulByteIsAnError() throws IOException {
     Path f = dir.resolve("model.bin");
     Files.write(f, new byte[] {'a', 'b', 0, 1, 2});
