@@ -111,7 +111,20 @@ class ShardedGradLayerTest {
     assertEquals(want.stream().sorted().toList(), got, "the backward's collectives on " + mesh);
     // Reverse directions: the combine's backward (first) sends from the groups' layout, as the
     // dispatch did; the dispatch's backward sends from the experts' layout, as the combine did.
-    assertEquals(allToAllOperands(fwd), allToAllOperands(backward), "the backward all-to-alls reverse the forward ones");
+    assertEquals(backwardAllToAllOperands(fwd), allToAllOperands(backward), "the backward all-to-alls reverse the forward ones");
+  }
+
+  /**
+   * The operands the backward's all-to-alls must have, given the forward's: each Switch layer's
+   * dispatch and combine pair, layers in reverse order (the backward runs the layers last to
+   * first), and within a pair the combine's backward (from the groups' layout, as the dispatch
+   * sent) before the dispatch's (from the experts' layout, as the combine sent).
+   */
+  static List<dev.switchc.ir.TensorType> backwardAllToAllOperands(List<Plan.Collective> forward) {
+    List<dev.switchc.ir.TensorType> f = allToAllOperands(forward), out = new ArrayList<>();
+    assertEquals(0, f.size() % 2, "a dispatch and a combine per Switch layer");
+    for (int i = f.size() - 2; i >= 0; i -= 2) out.addAll(f.subList(i, i + 2));
+    return out;
   }
 
   static List<dev.switchc.ir.TensorType> allToAllOperands(List<Plan.Collective> cs) {
