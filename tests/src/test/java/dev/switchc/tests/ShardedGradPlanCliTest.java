@@ -12,6 +12,8 @@ import dev.switchc.frontend.Mode;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code switchc plan --train} shows the backward after the training-mode forward plan: the
@@ -65,5 +67,29 @@ class ShardedGradPlanCliTest {
         List.of("batch=4", "seq=32", "d_model=32", "d_ff=64", "experts=4", "group_size=32", "capacity_factor=0.5", "min_capacity=1"),
         Optional.of("data=2,expert=2"), List.of()).load(), Mode.TRAIN);
     assertEquals(PlanText.render(forward.plan()), train.out().substring(0, at), "before the backward, --train prints the training-mode forward plan as before");
+  }
+
+  /**
+   * Every preset's training plan shows its backward, and the backward has one all-to-all for each
+   * of the forward's (the reverse one), with the same operand sizes. Two per Switch layer: Switch-C
+   * 15 + 15 (every FFN), switch-base-8 6 + 6 (every other of 12 + 12), tiny-switch-lm 2 (both
+   * decoder layers); none for a dense model.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"switch-c, 60", "switch-base-8, 24", "tiny-switch-lm, 4", "tiny-dense, 0"})
+  void everyForwardAllToAllHasItsReverse(String preset, int allToAlls) {
+    ModelCliTest.Outcome o = ModelCliTest.cli("plan", "--preset", preset, "--train");
+    assertEquals(0, o.status(), o.err());
+    int at = o.out().indexOf("\nbackward (");
+    assertTrue(at > 0, o.out());
+    List<String> forward = allToAlls(o.out().substring(0, at)), backward = allToAlls(o.out().substring(at));
+    assertEquals(allToAlls, forward.size(), "forward all-to-alls");
+    assertEquals(forward.size(), backward.size(), "backward all-to-alls");
+    assertEquals(forward.stream().sorted().toList(), backward.stream().sorted().toList(), "the same operands, sent the other way");
+  }
+
+  /** The all-to-all rows of a plan's text, without their 'from' column (kind, axes, group, dtype, operand, bytes). */
+  static List<String> allToAlls(String text) {
+    return text.lines().filter(l -> l.startsWith("  all_to_all")).map(l -> String.join(" ", java.util.Arrays.asList(l.trim().split("\\s+")).subList(0, 7))).toList();
   }
 }
