@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -99,5 +100,12 @@ class ShardedGradModelTest {
           if (c.kind() == CollectiveKind.ALL_REDUCE && c.local().equals(r.value().type()))
             assertEquals(List.of("data"), c.axes(), "an expert weight's gradient is all-reduced over data only: " + c);
       }
+  }
+
+  /** XLA's partitioned training step of tiny-switch runs exactly the collectives its plan lists, the backward's included. */
+  @Test
+  void xlaRunsExactlyThePlansCollectivesOfTheStep() {
+    Program p = Presets.load("tiny-switch", SETS, Optional.of("data=2,expert=2"), List.of());
+    XlaCollectivesTest.assertXlaRunsExactlyThePlansCollectives(Compilation.of(p, Mode.TRAIN).trainingStep());
   }
 }
