@@ -2,7 +2,9 @@ package dev.switchc.cli;
 
 import dev.switchc.driver.Compilation;
 import dev.switchc.driver.UserInputError;
+import dev.switchc.frontend.Mode;
 import dev.switchc.driver.io.AtomicFile;
+import dev.switchc.driver.report.BackwardPlanText;
 import dev.switchc.driver.report.PlanHtml;
 import dev.switchc.driver.report.PlanJson;
 import dev.switchc.driver.report.PlanProto;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code switchc plan SPEC|--preset NAME --mesh ...}: the sharding plan as text (default), JSON, HTML or protobuf. */
-@Command(name = "plan", mixinStandardHelpOptions = true, description = "Show the sharding plan: layouts, per-device shapes, bytes, FLOPs and collectives.")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Show the sharding plan: layouts, per-device shapes, bytes, FLOPs and collectives; with --train, as text, also the backward: gradient bytes and the backward's collectives.")
 final class PlanCommand implements Callable<Integer> {
   enum Format { text, json, html, proto }
 
@@ -50,7 +52,8 @@ final class PlanCommand implements Callable<Integer> {
     String module = c.spmdText().text(); // the plan describes this program; compiling it is part of the timing
     long nanos = System.nanoTime() - start;
     String text = switch (format) {
-      case text -> PlanText.render(c.plan());
+      // In training mode the text shows the backward too: the gradient all-reduces and reverse all-to-alls.
+      case text -> PlanText.render(c.plan()) + (c.mode() == Mode.TRAIN ? BackwardPlanText.render(c.plan(), c.trainingStep().plan()) : "");
       case json -> PlanJson.render(c.plan());
       case html -> PlanHtml.render(c.plan(), PlanHtml.defaultTensors(c.plan()));
       case proto -> null;

@@ -31,6 +31,21 @@ public record Compilation(Program program, Mode mode, Func global, ShardedFunc s
     return new Compilation(program, mode, global, sharded, plan);
   }
 
+  /**
+   * One training step of this training-mode program: the forward and the gradient of its loss with
+   * respect to every float parameter ({@link TrainingStep}), sharded by the same pass, mesh and rules;
+   * its plan counts the cotangents of a layer's output among the data inputs.
+   */
+  public Compilation trainingStep() {
+    if (mode != Mode.TRAIN) throw new IllegalStateException("a training step differentiates the training-mode program, not the " + mode + " one");
+    TrainingStep step = TrainingStep.of(global, spec().mainOutput());
+    ShardedFunc shardedStep = Shard.run(step.func(), program.mesh().value(), program.layout());
+    Set<String> inputs = names(dataInputs(spec(), global));
+    inputs.addAll(step.cotangents());
+    Plan stepPlan = PlanBuilder.build(shardedStep, inputs, spec().planFacts(mode, program.mesh().value(), program.layout()));
+    return new Compilation(program, mode, step.func(), shardedStep, stepPlan);
+  }
+
   public ProgramSpec spec() {
     return program.spec();
   }

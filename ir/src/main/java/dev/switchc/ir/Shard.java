@@ -14,7 +14,8 @@ import java.util.Set;
  *
  * <p>Every tensor's layout follows from its dimension names, so operands of an op agree on shared
  * dims and most ops run locally. Communication arises in three places only: an einsum or reduction
- * over a split dim leaves partial sums, completed by an all-reduce over its axes; a relabel between
+ * over a split dim, or a scatter-add of rows split along a dim the result lacks (a gather's
+ * backward), leaves partial sums, completed by an all-reduce over its axes; a relabel between
  * differently laid out names moves each changed axis by an all-to-all (split on the new dim, concat
  * on the old), an all-gather (the axis is dropped) or a local slice (the axis is added); a reshape
  * whose pieces are not contiguous per device goes through the whole tensor. An iota along a split
@@ -187,7 +188,7 @@ public final class Shard {
 
     @Override
     public Value scatterAdd(Op.ScatterAdd op) {
-      return local(op);
+      return Shard.this.scatterAdd(op);
     }
 
     @Override
@@ -235,6 +236,27 @@ public final class Shard {
     for (String d : r.reducedDims()) partial.addAll(rules.axes(d));
     Value part = emit(new Op.Reduce(fresh(named(r.out().type(), List.copyOf(partial))), r.fn(), in(r.x()), r.loc()));
     return completeSum(part, List.copyOf(partial), r.fn(), r);
+  }
+
+  /**
+   * Rows scattered along dims the result lacks (the index dims: a gather's backward, tokens
+   * scattered into a replicated embedding table) are a sum over those dims; where they are split,
+   * each device holds its own rows' share of it. So each device scatters its rows into zeros, an
+   * all-reduce over those dims' axes completes the sum, and the operand is added once after it
+   * (before, every device would add it and the all-reduce would count it once per device).
+   */
+  private Value scatterAdd(Op.ScatterAdd s) {
+    Set<String> partial = new LinkedHashSet<>();
+    for (Dim d : s.updates().shape().dims())
+      if (!s.out().shape().has(d.name())) partial.addAll(rules.axes(d.name()));
+    if (partial.isEmpty()) return local(s);
+    List<String> axes = List.copyOf(partial);
+    Map<String, Value> indices = new LinkedHashMap<>();
+    s.indices().forEach((dim, idx) -> indices.put(dim, in(idx)));
+    Value zeros = emit(new Op.Constant(fresh(named(s.operand().type(), List.of())), 0, s.loc()));
+    Value part = emit(new Op.ScatterAdd(fresh(named(s.out().type(), axes)), zeros, in(s.updates()), indices, s.loc()));
+    Value sum = completeSum(part, axes, Op.ReduceFn.SUM, s);
+    return emit(new Op.Binary(fresh(named(s.out().type(), List.of())), Op.BinaryFn.ADD, in(s.operand()), sum, s.loc()));
   }
 
   /**

@@ -57,6 +57,13 @@ class XlaCollectivesTest {
     Compilation c = Compilation.of(program(name, mesh, layout), mode);
     if (!layout.isEmpty())
       assertTrue(c.plan().collectives().stream().anyMatch(p -> p.kind() == CollectiveKind.ALL_GATHER), "layout " + layout + " needs an all_gather");
+    int[] counts = assertXlaRunsExactlyThePlansCollectives(c);
+    System.out.printf("XlaCollectivesTest, %s on %s %s %s: %d collectives in XLA's partitioned program, %d in the plan, %d combined all-reduces%n",
+        name, mesh, layout, mode, counts[0], c.plan().collectives().size(), counts[1]);
+  }
+
+  /** Every collective of XLA's partitioned {@code c} is one of its plan's, and none of the plan's is missing; returns XLA's count and how many were combined all-reduces. */
+  static int[] assertXlaRunsExactlyThePlansCollectives(Compilation c) {
     List<HloCollective> xla;
     try (PjrtProgram p = PjrtProgram.compile(CpuClient.create(c.program().mesh().value().devices()), true, c.spmd(),
         Lower.signature(c.global()))) {
@@ -78,8 +85,7 @@ class XlaCollectivesTest {
       }
     }
     assertEquals(List.of(), unmatched, "collectives the plan lists that XLA's program does not run");
-    System.out.printf("XlaCollectivesTest, %s on %s %s %s: %d collectives in XLA's partitioned program, %d in the plan, %d combined all-reduces%n",
-        name, mesh, layout, mode, xla.size(), c.plan().collectives().size(), combined);
+    return new int[] {xla.size(), combined};
   }
 
   /** Removes from {@code plan} a collective XLA's {@code x} (or one operand of it) is. */

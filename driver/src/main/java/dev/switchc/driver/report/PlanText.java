@@ -45,18 +45,24 @@ public final class PlanText {
     }
 
     sb.append("\ncollectives\n");
-    if (p.collectives().isEmpty()) sb.append("  none: every op runs on local data\n");
-    else {
-      List<String[]> cs = new ArrayList<>();
-      cs.add(new String[] {"kind", "axes", "group", "dtype", "operand per device", "operand bytes", "sent per device", "from"});
-      for (Plan.Collective c : p.collectives())
-        cs.add(new String[] {c.kind().spelling(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), dims(c.local()),
-            Units.bytes(c.localBytes()), Units.bytes(c.bytesSentPerDevice()), c.source()});
-      table(sb, cs);
-      sb.append("  sent per device per step: ").append(p.bytesSentByKind().entrySet().stream()
-          .map(e -> e.getKey() + " " + Units.bytes(e.getValue())).collect(Collectors.joining(", "))).append('\n');
-    }
+    collectives(sb, p.collectives(), p.bytesSentByKind());
     return sb.toString();
+  }
+
+  /** The collectives' table and the bytes each device sends per step by kind; a line saying so when there are none. */
+  static void collectives(StringBuilder sb, List<Plan.Collective> collectives, Map<dev.switchc.ir.plan.CollectiveKind, Long> sentByKind) {
+    if (collectives.isEmpty()) {
+      sb.append("  none: every op runs on local data\n");
+      return;
+    }
+    List<String[]> cs = new ArrayList<>();
+    cs.add(new String[] {"kind", "axes", "group", "dtype", "operand per device", "operand bytes", "sent per device", "from"});
+    for (Plan.Collective c : collectives)
+      cs.add(new String[] {c.kind().spelling(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), dims(c.local()),
+          Units.bytes(c.localBytes()), Units.bytes(c.bytesSentPerDevice()), c.source()});
+    table(sb, cs);
+    sb.append("  sent per device per step: ").append(sentByKind.entrySet().stream()
+        .map(e -> e.getKey() + " " + Units.bytes(e.getValue())).collect(Collectors.joining(", "))).append('\n');
   }
 
   static String layout(Plan.Tensor t) {
