@@ -33,12 +33,12 @@ public record Compilation(Program program, Mode mode, Func global, ShardedFunc s
 
   /**
    * One training step of this training-mode program: the forward and the gradient of its loss with
-   * respect to every float parameter ({@link TrainingStep}), sharded by the same pass, mesh and rules;
+   * respect to every float parameter ({@link GradientProgram}), sharded by the same pass, mesh and rules;
    * its plan counts the cotangents of a layer's output among the data inputs.
    */
   public Compilation trainingStep() {
     if (mode != Mode.TRAIN) throw new IllegalStateException("a training step differentiates the training-mode program, not the " + mode + " one");
-    TrainingStep step = TrainingStep.of(global, spec().mainOutput());
+    GradientProgram step = GradientProgram.of(global, spec().mainOutput());
     ShardedFunc shardedStep = Shard.run(step.func(), program.mesh().value(), program.layout());
     Set<String> inputs = names(dataInputs(spec(), global));
     inputs.addAll(step.cotangents());

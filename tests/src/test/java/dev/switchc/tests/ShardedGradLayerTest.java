@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
-import dev.switchc.driver.TrainingStep;
+import dev.switchc.driver.GradientProgram;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.Program;
 import dev.switchc.frontend.SwitchLayer;
@@ -67,10 +67,10 @@ class ShardedGradLayerTest {
     Compilation one = step(Program.single(c.layer())), many = step(ShardedRunTest.on(c, mesh));
     Map<String, float[]> floats = new LinkedHashMap<>(c.params());
     floats.put("x", c.x());
-    floats.put(TrainingStep.COTANGENT + "y", Cases.gaussian(new Random(3), BATCH * SEQ * D_MODEL, 1));
+    floats.put(GradientProgram.COTANGENT + "y", Cases.gaussian(new Random(3), BATCH * SEQ * D_MODEL, 1));
     Map<String, float[]> want = StepRuns.floats(one, new Backend.Xla(), floats, Map.of());
     for (String p : List.of("router/w", "experts/wi", "experts/wo", "x"))
-      assertTrue(GradLayerTest.maxAbs(Compare.toDouble(want.get(TrainingStep.gradientOf(p)))) > 1e-3, "the gradient of " + p + " is not zero");
+      assertTrue(GradLayerTest.maxAbs(Compare.toDouble(want.get(GradientProgram.gradientOf(p)))) > 1e-3, "the gradient of " + p + " is not zero");
     for (Backend backend : List.of(new Backend.Emulation(), new Backend.Xla())) {
       Map<String, float[]> got = StepRuns.floats(many, backend, floats, Map.of());
       assertEquals(want.keySet(), got.keySet());

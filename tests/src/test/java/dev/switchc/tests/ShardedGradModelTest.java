@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
-import dev.switchc.driver.TrainingStep;
+import dev.switchc.driver.GradientProgram;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.Program;
@@ -56,10 +56,10 @@ class ShardedGradModelTest {
     ints.put(ModelIr.TARGETS, ModelNumericsTest.padded(ParameterInit.tokenIds(5, "targets", s.batch() * s.decSeq(), s.vocab()), (int) s.batch(), (int) s.decSeq()));
     ints.put(ModelIr.SEED, new int[] {42});
     Map<String, float[]> want = StepRuns.floats(one, new Backend.Xla(), floats, ints);
-    assertEquals(floats.keySet().stream().map(TrainingStep::gradientOf).toList(),
-        want.keySet().stream().filter(n -> n.startsWith(TrainingStep.gradientOf(""))).toList(), "a gradient for every parameter");
+    assertEquals(floats.keySet().stream().map(GradientProgram::gradientOf).toList(),
+        want.keySet().stream().filter(n -> n.startsWith(GradientProgram.gradientOf(""))).toList(), "a gradient for every parameter");
     for (String p : floats.keySet())
-      if (p.contains("router")) assertTrue(GradLayerTest.maxAbs(Compare.toDouble(want.get(TrainingStep.gradientOf(p)))) > 0, "the router " + p + " learns");
+      if (p.contains("router")) assertTrue(GradLayerTest.maxAbs(Compare.toDouble(want.get(GradientProgram.gradientOf(p)))) > 0, "the router " + p + " learns");
     for (Backend backend : List.of(new Backend.Emulation(), new Backend.Xla())) {
       Map<String, float[]> got = StepRuns.floats(many, backend, floats, ints);
       assertEquals(want.keySet(), got.keySet());
@@ -87,13 +87,13 @@ class ShardedGradModelTest {
 
     // The embedding's gradient scatters every token's cotangent into the replicated table: partial
     // sums over the tokens' axes, completed by an all-reduce over the batch-like axes.
-    Binding embedding = step.sharded().local().results().stream().filter(r -> r.name().equals(TrainingStep.gradientOf("shared/embedding"))).findFirst().orElseThrow();
+    Binding embedding = step.sharded().local().results().stream().filter(r -> r.name().equals(GradientProgram.gradientOf("shared/embedding"))).findFirst().orElseThrow();
     assertTrue(backward.stream().anyMatch(c -> c.kind() == CollectiveKind.ALL_REDUCE && c.local().equals(embedding.value().type()) && c.axes().equals(batchAxes)),
         "the embedding gradient is all-reduced over " + batchAxes);
 
     // The expert weights' gradients: their per-device types, which no all-reduce over expert may have.
     for (Binding r : step.sharded().local().results())
-      if (r.name().startsWith(TrainingStep.gradientOf("")) && r.name().contains("experts/w")) {
+      if (r.name().startsWith(GradientProgram.gradientOf("")) && r.name().contains("experts/w")) {
         Plan.Tensor t = step.plan().tensors().stream().filter(x -> x.name().equals(r.name())).findFirst().orElseThrow();
         assertEquals(ShardedGradLayerTest.size(m, "expert") > 1 ? List.of("expert") : List.of(), t.split().getOrDefault("experts", List.of()), r.name() + " is split on expert");
         for (Plan.Collective c : backward)

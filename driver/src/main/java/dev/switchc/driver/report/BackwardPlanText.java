@@ -1,6 +1,6 @@
 package dev.switchc.driver.report;
 
-import dev.switchc.driver.TrainingStep;
+import dev.switchc.driver.GradientProgram;
 import dev.switchc.ir.plan.CollectiveKind;
 import dev.switchc.ir.plan.Plan;
 import java.util.LinkedHashMap;
@@ -24,7 +24,7 @@ public final class BackwardPlanText {
     List<Plan.Collective> backward = all.subList(fwd.size(), all.size());
     long gradients = 0, gradientBytes = 0, globalBytes = 0;
     for (Plan.Tensor t : step.tensors())
-      if (t.kind() == Plan.Kind.RESULT && t.name().startsWith(TrainingStep.gradientOf(""))) {
+      if (t.kind() == Plan.Kind.RESULT && t.name().startsWith(GradientProgram.gradientOf(""))) {
         gradients++;
         gradientBytes += t.localBytes();
         globalBytes += t.global().bytes();

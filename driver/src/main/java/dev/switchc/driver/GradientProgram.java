@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The global program of one training step: a training-mode program's forward, then the gradient
+ * The gradient program of one training step (no optimizer; see {@link TrainStep} for that on one
+ * device): a training-mode program's forward, then the gradient
  * of its loss with respect to every float parameter ({@link Grad}), before sharding, so the
  * backward is sharded by the same pass and rules as the forward (Mesh TensorFlow's order).
  *
@@ -25,20 +26,20 @@ import java.util.List;
  * layer's float inputs are among the parameters differentiated: their gradient is what the layer
  * below needs.
  */
-public record TrainingStep(Func func, List<String> wrt, List<String> cotangents) {
+public record GradientProgram(Func func, List<String> wrt, List<String> cotangents) {
   /** The name of a model's training loss. */
   public static final String LOSS = "loss";
 
   /** The prefix of a layer's cotangent input. */
   public static final String COTANGENT = "cotangent/";
 
-  public TrainingStep {
+  public GradientProgram {
     wrt = List.copyOf(wrt);
     cotangents = List.copyOf(cotangents);
   }
 
   /** The training step of {@code forward} (a training-mode program) whose output is {@code mainOutput}. */
-  public static TrainingStep of(Func forward, String mainOutput) {
+  public static GradientProgram of(Func forward, String mainOutput) {
     boolean ownLoss = forward.results().stream().anyMatch(r -> r.name().equals(LOSS));
     Func withLoss = ownLoss ? forward : withLayerLoss(forward, mainOutput);
     String cotangent = COTANGENT + mainOutput;
@@ -47,7 +48,7 @@ public record TrainingStep(Func func, List<String> wrt, List<String> cotangents)
     Func grad = Grad.run(withLoss, LOSS, wrt);
     if (!ownLoss) grad = DeadCode.run(new Func(grad.name(), grad.params(),
         grad.body(), grad.results().stream().filter(r -> !r.name().equals(LOSS)).toList()));
-    return new TrainingStep(grad, wrt, ownLoss ? List.of() : List.of(cotangent));
+    return new GradientProgram(grad, wrt, ownLoss ? List.of() : List.of(cotangent));
   }
 
   /** The gradient result of parameter {@code param}. */
