@@ -12,22 +12,7 @@ final class Compare {
    * tensor, not on their own tiny size).
    */
   static void close(String what, float[] actual, double[] expected, double rel) {
-    if (actual.length != expected.length) fail(what + ": length " + actual.length + " != " + expected.length);
-    double scale = 0;
-    for (double e : expected) scale = Math.max(scale, Math.abs(e));
-    double floor = 1e-3 * scale;
-    int worst = -1;
-    double worstRatio = 0;
-    for (int i = 0; i < actual.length; i++) {
-      if (!Double.isFinite(actual[i])) fail(what + "[" + i + "] is " + actual[i]);
-      double ratio = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), floor);
-      if (ratio > worstRatio) {
-        worstRatio = ratio;
-        worst = i;
-      }
-    }
-    if (worstRatio > rel)
-      fail(String.format("%s: element %d is %s, expected %s (relative error %.3g > %.3g)", what, worst, actual[worst], expected[worst], worstRatio, rel));
+    close(what, toDouble(actual), expected, rel);
   }
 
   /** {@link #close(String, float[], double[], double)} for f64 results. */
