@@ -7,6 +7,7 @@ import dev.switchc.driver.PluginLocation;
 import dev.switchc.driver.DataInputs;
 import dev.switchc.driver.ParamFiles;
 import dev.switchc.driver.ProgramRun;
+import dev.switchc.driver.RunMemory;
 import dev.switchc.driver.UserInputError;
 import dev.switchc.driver.io.AtomicFile;
 import dev.switchc.driver.io.OutputPaths;
@@ -106,7 +107,8 @@ final class RunCommand implements Callable<Integer> {
             new Named("--executable", executable == null ? null : executable.resolve(ExecutableDir.EXECUTABLE)),
             new Named("--executable", executable == null ? null : executable.resolve(ExecutableDir.MANIFEST))));
 
-    NativeLogs.apply();
+    // Only the runtimes inside TensorFlow's natives log through them: a plugin run does not load them just for this.
+    if (backend.memory() != RunMemory.Runtime.PLUGIN) NativeLogs.apply();
     try (ProgramRun run = ProgramRun.load(compilation, backend)) {
       Map<String, float[]> weights = params != null ? ParamFiles.load(params, run.parameters(), compilation.spec().kind()) : run.initialParameters(seed);
       Map<String, HostTensor> data = run.defaultData(seed);

@@ -1,5 +1,6 @@
 package dev.switchc.driver.io;
 
+import dev.switchc.driver.UserInputError;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -9,12 +10,15 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Writes output files all-or-nothing: the body writes to a temporary file in the target's
@@ -135,7 +139,7 @@ public final class AtomicFile {
    * directory holding nothing but files named in {@code ours} (an earlier output of the same
    * command); anything else in it is refused, never deleted.
    */
-  public static void writeDirectory(Path dir, java.util.Set<String> ours, IoConsumer<Path> body) throws IOException {
+  public static void writeDirectory(Path dir, Set<String> ours, IoConsumer<Path> body) throws IOException {
     Path target = OutputPaths.target(dir);
     checkReplaceable(dir, target, ours);
     Path parent = target.getParent();
@@ -172,17 +176,17 @@ public final class AtomicFile {
   /**
    * Refuses to replace a directory that holds anything the command did not write.
    *
-   * @throws dev.switchc.driver.UserInputError naming the first foreign entry
+   * @throws UserInputError naming the first foreign entry
    */
-  public static void checkReplaceable(Path dir, Path target, java.util.Set<String> ours) throws IOException {
+  public static void checkReplaceable(Path dir, Path target, Set<String> ours) throws IOException {
     if (!Files.exists(target)) return;
     if (!Files.isDirectory(target))
-      throw new dev.switchc.driver.UserInputError(dir + ": " + OutputPaths.kind(target) + ", not a directory; give a directory for the outputs");
+      throw new UserInputError(dir + ": " + OutputPaths.kind(target) + ", not a directory; give a directory for the outputs");
     try (var entries = Files.list(target)) {
       for (Path e : entries.sorted().toList())
-        if (!ours.contains(e.getFileName().toString()) || !Files.isRegularFile(e, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-          throw new dev.switchc.driver.UserInputError(dir + ": holds " + e.getFileName() + ", which this command does not write; the directory is"
-              + " replaced as a whole, so give a new or empty directory (or one holding only an earlier output: " + String.join(", ", new java.util.TreeSet<>(ours)) + ")");
+        if (!ours.contains(e.getFileName().toString()) || !Files.isRegularFile(e, LinkOption.NOFOLLOW_LINKS))
+          throw new UserInputError(dir + ": holds " + e.getFileName() + ", which this command does not write; the directory is"
+              + " replaced as a whole, so give a new or empty directory (or one holding only an earlier output: " + String.join(", ", new TreeSet<>(ours)) + ")");
     }
   }
 
