@@ -91,6 +91,45 @@ public final class TrainStep implements AutoCloseable {
     return new Result(new State(p, s, step), m);
   }
 
+  /**
+   * A run of steps from one state: the parameters and optimizer state belong to the loop between
+   * steps; each {@link #step} takes a batch and gives that step's metrics; {@link #state} copies the
+   * current state out (for a checkpoint). Where the runtime can hold buffers on its devices, the state
+   * stays there between steps; otherwise it makes the host round trip of {@link #run}.
+   */
+  public interface Loop extends AutoCloseable {
+    /** One step on {@code batch}: the metrics of {@link Result#metrics()}. */
+    Map<String, Double> step(Map<String, HostTensor> batch);
+
+    /** The state after the steps run so far. */
+    State state();
+
+    @Override
+    void close();
+  }
+
+  /** A loop starting from {@code state}. */
+  public Loop start(State state) {
+    return new Loop() {
+      State current = state;
+
+      @Override
+      public Map<String, Double> step(Map<String, HostTensor> batch) {
+        Result r = run(current, batch);
+        current = r.next();
+        return r.metrics();
+      }
+
+      @Override
+      public State state() {
+        return current;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   @Override
   public void close() {
     program.close();
