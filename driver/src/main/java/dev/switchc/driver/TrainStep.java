@@ -34,7 +34,11 @@ public final class TrainStep implements AutoCloseable {
     }
   }
 
-  /** The state after a step and that step's scalar metrics (loss, cross_entropy, aux_loss, z_loss), computed before the update. */
+  /**
+   * The state after a step and that step's metrics, computed before the update: the scalars (loss,
+   * cross_entropy, aux_loss, z_loss, dropped_fraction, dropped_fraction/LAYER) by name, and each
+   * element of a count vector as NAME/INDEX ({@code tokens_per_expert/decoder/layer_001/3}).
+   */
   public record Result(State next, Map<String, Double> metrics) {}
 
   private final Func func;
@@ -54,7 +58,7 @@ public final class TrainStep implements AutoCloseable {
     if (c.mode() != Mode.TRAIN) throw new IllegalArgumentException("a training step needs the train-mode program, got " + c.mode());
     List<String> trained = ParameterInit.of(c.global(), c.dataInputNames()).stream().map(ParameterInit.ParamSpec::name).toList();
     Func f = TrainStepFunc.build(c.global(), loss, trained, optimizer);
-    List<String> metrics = c.global().results().stream().filter(r -> r.value().shape().rank() == 0).map(Binding::name).toList();
+    List<String> metrics = c.global().results().stream().filter(TrainStepFunc::isMetric).map(Binding::name).toList();
     return new TrainStep(f, trained, metrics, CpuProgram.load(StableHlo.compile(f)));
   }
 
@@ -86,9 +90,26 @@ public final class TrainStep implements AutoCloseable {
     Map<String, HostTensor> p = new LinkedHashMap<>(), s = new LinkedHashMap<>();
     for (String name : trained) p.put(name, out.get(TrainStepFunc.NEW_PARAM + name));
     for (String name : state.optimizer().keySet()) s.put(name, out.get(TrainStepFunc.NEW_STATE + name.substring(TrainStepFunc.STATE.length())));
+    return new Result(new State(p, s, step), metrics(metrics, out));
+  }
+
+  /** The metrics named {@code names} among a step's outputs: scalars by name, vectors element by element. */
+  static Map<String, Double> metrics(List<String> names, Map<String, HostTensor> out) {
     Map<String, Double> m = new LinkedHashMap<>();
-    for (String name : metrics) m.put(name, (double) out.get(name).floatAt(0));
-    return new Result(new State(p, s, step), m);
+    for (String name : names) {
+      HostTensor t = out.get(name);
+      if (t.type().shape().rank() == 0) m.put(name, element(t, 0));
+      else for (int e = 0; e < t.size(); e++) m.put(name + "/" + e, element(t, e));
+    }
+    return m;
+  }
+
+  private static double element(HostTensor t, int e) {
+    return switch (t.dtype()) {
+      case F64 -> t.doubleAt(e);
+      case F32, BF16 -> t.floatAt(e);
+      default -> t.intAt(e);
+    };
   }
 
   /**

@@ -45,6 +45,8 @@ public enum Field {
   RELATIVE_MAX_DISTANCE(FieldKind.INTEGER),
   TIED_EMBEDDINGS(FieldKind.BOOLEAN),
   ACTIVATION_DTYPE(FieldKind.DTYPE),
+  /** The router's computation dtype: f32 (selective precision, paper section 2.4) or bf16 (the paper's ablation). */
+  ROUTER_DTYPE(FieldKind.DTYPE),
   DISPATCH(FieldKind.DISPATCH),
   INIT_SCALE(FieldKind.DECIMAL);
 

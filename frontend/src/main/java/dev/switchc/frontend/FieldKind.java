@@ -66,7 +66,7 @@ public enum FieldKind {
       case DTYPE -> {
         if (t.equals("f32")) return DType.F32;
         if (t.equals("bf16")) return DType.BF16;
-        throw bad(field, t, expected, "is not a supported activation dtype");
+        throw bad(field, t, expected, field.equals(Field.ROUTER_DTYPE.specName()) ? "is not a supported router dtype" : "is not a supported activation dtype");
       }
       case DISPATCH -> {
         return enumValue(Dispatch.class, field, t, expected);

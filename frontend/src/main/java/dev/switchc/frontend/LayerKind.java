@@ -15,7 +15,7 @@ final class LayerKind extends KindBase<SwitchLayerSpec> {
 
   private static final List<Field> FIELDS = List.of(Field.BATCH, Field.SEQ, Field.D_MODEL, Field.D_FF, Field.EXPERTS, Field.GROUP_SIZE,
       Field.CAPACITY_FACTOR, Field.TRAIN_CAPACITY_FACTOR, Field.EVAL_CAPACITY_FACTOR, Field.MIN_CAPACITY, Field.ACTIVATION, Field.ACTIVATION_DTYPE,
-      Field.ROUTER_AUX_LOSS_COEF, Field.INIT_SCALE, Field.DISPATCH);
+      Field.ROUTER_DTYPE, Field.ROUTER_AUX_LOSS_COEF, Field.INIT_SCALE, Field.DISPATCH);
 
   private static final List<Field> REQUIRED = List.of(Field.BATCH, Field.SEQ, Field.D_MODEL, Field.D_FF, Field.EXPERTS);
 
@@ -38,7 +38,7 @@ final class LayerKind extends KindBase<SwitchLayerSpec> {
       case TRAIN_CAPACITY_FACTOR -> new BigDecimal("1.25");
       case EVAL_CAPACITY_FACTOR -> new BigDecimal("2.0");
       case ACTIVATION -> Activation.RELU;
-      case ACTIVATION_DTYPE -> DType.F32;
+      case ACTIVATION_DTYPE, ROUTER_DTYPE -> DType.F32;
       case ROUTER_AUX_LOSS_COEF -> new BigDecimal("0.01");
       case INIT_SCALE -> new BigDecimal("0.1");
       case DISPATCH -> Dispatch.GATHER;
@@ -79,7 +79,7 @@ final class LayerKind extends KindBase<SwitchLayerSpec> {
     FieldValues v = new FieldValues(this, values);
     return new SwitchLayerSpec(v.integer(Field.BATCH), v.integer(Field.SEQ), v.integer(Field.D_MODEL), v.integer(Field.D_FF), v.integer(Field.EXPERTS),
         v.integer(Field.GROUP_SIZE), v.decimal(Field.TRAIN_CAPACITY_FACTOR), v.decimal(Field.EVAL_CAPACITY_FACTOR), v.integer(Field.MIN_CAPACITY),
-        v.get(Field.ACTIVATION, Activation.class), v.get(Field.ACTIVATION_DTYPE, DType.class), v.real(Field.ROUTER_AUX_LOSS_COEF),
+        v.get(Field.ACTIVATION, Activation.class), v.get(Field.ACTIVATION_DTYPE, DType.class), v.get(Field.ROUTER_DTYPE, DType.class), v.real(Field.ROUTER_AUX_LOSS_COEF),
         v.real(Field.INIT_SCALE), v.get(Field.DISPATCH, Dispatch.class));
   }
 }

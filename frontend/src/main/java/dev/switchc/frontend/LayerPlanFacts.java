@@ -1,5 +1,6 @@
 package dev.switchc.frontend;
 
+import dev.switchc.ir.DType;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
 import java.util.LinkedHashMap;
@@ -22,6 +23,8 @@ final class LayerPlanFacts {
     f.put("experts", Long.toString(s.experts()));
     f.put("experts_per_device", Long.toString(s.experts() / expertParts));
     f.put("activation_dtype", s.activationDtype().specName());
+    // Shown only for the ablation, so plans of the default (f32 router) read as before.
+    if (s.routerDtype() != DType.F32) f.put("router_dtype", s.routerDtype().specName());
     f.put("dispatch", s.dispatch().specName());
     return f;
   }

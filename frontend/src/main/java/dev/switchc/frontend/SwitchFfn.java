@@ -31,10 +31,11 @@ public final class SwitchFfn {
    * @param capacityField the spec field the capacity came from (train or eval capacity factor), for locations
    * @param kindField the spec field that chose the nonlinearity {@code kind} (a layer's activation, a model's ffn)
    * @param topK 1 (Switch) or 2 (Mesh TensorFlow's top-2 MoE, second policy "all")
+   * @param router the dtype of the router's matmul and softmax: f32 (selective precision) or bf16 (the paper's ablation)
    * @param zLossCoef 0 emits no z-loss ops
    */
   public record Config(Dim experts, Dim group, Dim token, Dim capacity, Field capacityField, Dim dFf, int topK, Activation kind,
-      Field kindField, DType act, double auxLossCoef, double zLossCoef, Dispatch dispatch) {
+      Field kindField, DType act, DType router, double auxLossCoef, double zLossCoef, Dispatch dispatch) {
     Dim expertsUnsplit() {
       return new Dim("experts_unsplit", experts.size());
     }
@@ -81,13 +82,24 @@ public final class SwitchFfn {
     // Tokens in groups of group_size consecutive (row-major) tokens.
     Value tokens = b.at(at.of(Field.GROUP_SIZE)).reshape(x, Shape.of(c.group(), c.token(), dModel));
 
-    // Router, always in f32 (selective precision, section 2.4).
+    // Router in f32 by default (selective precision, section 2.4): its input is cast to f32 and the
+    // matmul and softmax run in f32. With router = bf16 (table 2's ablation) the jittered input, the
+    // weights, the matmul and the softmax are bf16; logits and probabilities are then widened to f32
+    // exactly, so everything after them (argmax, gate, aux and z losses) sees the bf16-rounded router.
     FuncBuilder.Ops o = b.at(at.of(Field.EXPERTS));
     Value routerIn = o.cast(tokens, DType.F32);
     if (noise.routerJitter() != 0)
       routerIn = Noise.jitter(b.at(at.of(Field.ROUTER_JITTER)), routerIn, noise.seed(), noise.site() + "/router_jitter", noise.routerJitter());
-    Value logits = o.einsum(routerIn, w.routerW(), Shape.of(c.group(), c.token(), eu));
-    Value probs = softmax(o, logits, eu.name());
+    Value logits, probs;
+    if (c.router() == DType.F32) {
+      logits = o.einsum(routerIn, w.routerW(), Shape.of(c.group(), c.token(), eu));
+      probs = softmax(o, logits, eu.name());
+    } else {
+      FuncBuilder.Ops r = b.at(at.of(Field.ROUTER_DTYPE));
+      Value narrowLogits = r.einsum(r.cast(routerIn, c.router()), r.cast(w.routerW(), c.router()), Shape.of(c.group(), c.token(), eu));
+      probs = r.cast(softmax(r, narrowLogits, eu.name()), DType.F32);
+      logits = r.cast(narrowLogits, DType.F32);
+    }
     Value expert = o.argmax(logits, eu.name()); // same argmax as probs, without exp's ties
     Value gate = o.reduce(Op.ReduceFn.MAX, probs, eu.name()); // probability of the chosen expert
 

@@ -71,6 +71,7 @@ public final class SwitchLayer {
 
     public Builder routerAuxLossCoef(double v) { return dsl(Field.ROUTER_AUX_LOSS_COEF, decimal(v), "routerAuxLossCoef(" + v + ")"); }
 
+    public Builder routerDtype(DType v) { return dsl(Field.ROUTER_DTYPE, v, "routerDtype(" + v + ")"); }
     public Builder initScale(double v) { return dsl(Field.INIT_SCALE, decimal(v), "initScale(" + v + ")"); }
 
     public Builder dispatch(Dispatch v) { return dsl(Field.DISPATCH, v, "dispatch(" + v + ")"); }

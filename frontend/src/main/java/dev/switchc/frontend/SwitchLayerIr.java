@@ -52,7 +52,7 @@ public final class SwitchLayerIr {
 
     SwitchFfn.Config config = new SwitchFfn.Config(d.experts(), d.group(), d.token(), d.capacity(),
         mode == Mode.TRAIN ? Field.TRAIN_CAPACITY_FACTOR : Field.EVAL_CAPACITY_FACTOR, d.dFf(), 1, s.activation(), Field.ACTIVATION, act,
-        s.routerAuxLossCoef(), 0, s.dispatch());
+        s.routerDtype(), s.routerAuxLossCoef(), 0, s.dispatch());
     SwitchFfn.Out out = SwitchFfn.apply(b, at, config, x, new SwitchFfn.Weights(routerW, wiList, wo));
     b.result(Y, out.y());
     b.result(AUX_LOSS, out.auxLoss());

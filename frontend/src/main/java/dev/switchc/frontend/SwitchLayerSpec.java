@@ -21,7 +21,8 @@ import java.util.Map;
  * @param trainCapacityFactor capacity factor in {@link Mode#TRAIN}, an exact decimal
  * @param evalCapacityFactor capacity factor in {@link Mode#EVAL}, an exact decimal
  * @param minCapacity lower bound on the expert capacity
- * @param activationDtype f32 or bf16 for the layer's activations; the router is always f32
+ * @param activationDtype f32 or bf16 for the layer's activations
+ * @param routerDtype the router's computation: f32 (selective precision, the default) or bf16 (the paper's table 2 ablation)
  */
 public record SwitchLayerSpec(
     long batch,
@@ -35,6 +36,7 @@ public record SwitchLayerSpec(
     long minCapacity,
     Activation activation,
     DType activationDtype,
+    DType routerDtype,
     double routerAuxLossCoef,
     double initScale,
     Dispatch dispatch) implements ProgramSpec {
@@ -43,7 +45,7 @@ public record SwitchLayerSpec(
   public static final ProgramKind<SwitchLayerSpec> KIND = LayerKind.INSTANCE;
 
   public SwitchLayerSpec {
-    if (trainCapacityFactor == null || evalCapacityFactor == null || activation == null || activationDtype == null || dispatch == null)
+    if (trainCapacityFactor == null || evalCapacityFactor == null || activation == null || activationDtype == null || routerDtype == null || dispatch == null)
       throw new IllegalArgumentException("SwitchLayerSpec fields must be non-null");
     // Normalised so that 1.0 written in Java and 1 written in a spec file are the same value.
     trainCapacityFactor = trainCapacityFactor.stripTrailingZeros();

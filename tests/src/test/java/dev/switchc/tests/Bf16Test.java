@@ -69,4 +69,41 @@ class Bf16Test {
     for (int t = 0; t < 8; t++) meanP1 += 1 / (1 + Math.exp(-(1 + t) * 0x1p-12)) / 8;
     assertEquals(0.02 * meanP1, got.auxLoss(), 1e-9, "aux loss from f32 probabilities");
   }
+
+  /**
+   * The same layer with {@code router_dtype = bf16} (the paper's table 2 ablation), with bf16 and
+   * with f32 activations: the router's weights are rounded to bf16, so both experts' logits are equal
+   * and every token goes to expert 0 (lowest index on ties), with the bf16 softmax's gate of exactly
+   * 0.5. Expert 0's output for token t is 0.5 * relu(0.25 * (x0 + x1) * 1)... summed: each hidden
+   * unit is 0.25 * (1 + t + 0.5), each output 0.5 * 8 * that, times the gate 0.5.
+   */
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = {"F32", "BF16"})
+  void routerDtypeBf16RoundsTheRouter(DType activations) {
+    var layer = Cases.layer(1, 8, 4, 8, 2, 8).capacityFactor(2.0).activationDtype(activations).routerDtype(DType.BF16).build();
+    float[] router = new float[4 * 2];
+    router[0] = 1f;
+    router[1] = 1f + 0x1p-12f;
+    float[] x = new float[8 * 4];
+    for (int t = 0; t < 8; t++) {
+      x[t * 4] = 1 + t;
+      x[t * 4 + 1] = 0.5f;
+    }
+    float[] wi = new float[2 * 4 * 8], wo = new float[2 * 8 * 4];
+    Arrays.fill(wi, 0.25f);
+    Arrays.fill(wo, 0.5f);
+    Map<String, float[]> params = new LinkedHashMap<>();
+    params.put("router/w", router);
+    params.put("experts/wi", wi);
+    params.put("experts/wo", wo);
+    Runs.Layer got = Runs.layer(layer, Mode.EVAL, params, x);
+    assertArrayEquals(new int[] {8, 0}, got.tokensPerExpert(), "a bf16 router sees a tie and picks expert 0");
+    // Aux loss = 0.01 * E * f0 * P0 = 0.02 * 1 * 0.5: the bf16 softmax of two equal logits.
+    assertEquals(0.01, got.auxLoss(), 1e-9, "aux loss from the bf16 router's probabilities");
+    for (int t = 0; t < 8; t++) {
+      double hidden = 0.25 * (1 + t + 0.5);
+      double y = 0.5 * 8 * hidden * 0.5;
+      for (int d = 0; d < 4; d++) assertEquals(y, got.y()[t * 4 + d], 1e-6 * y, "token " + t + " output " + d);
+    }
+  }
 }

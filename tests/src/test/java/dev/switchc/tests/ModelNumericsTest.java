@@ -8,6 +8,7 @@ import dev.switchc.driver.ProgramRun;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.Program;
+import dev.switchc.frontend.model.ModelIr;
 import dev.switchc.frontend.model.ModelSpec;
 import dev.switchc.frontend.model.Presets;
 import dev.switchc.tests.reference.TransformerReference;
@@ -144,10 +145,39 @@ class ModelNumericsTest {
         assertEquals(expected.crossEntropy(), actual.crossEntropy(), 1e-5 * Math.abs(expected.crossEntropy()), c + ": cross_entropy");
         assertEquals(expected.auxLoss(), actual.auxLoss(), 1e-6 + 1e-5 * expected.auxLoss(), c + ": aux_loss");
         assertEquals(expected.zLoss(), actual.zLoss(), 1e-6 + 1e-5 * expected.zLoss(), c + ": z_loss");
+        assertRouterMetrics(c + " seed " + seed, s, run, params, inputs, targets, seed, expected.droppedPerLayer());
       }
       Runs.Model one = Runs.model(run, params, inputs, targets, 11), other = Runs.model(run, params, inputs, targets, 12);
       assertTrue(one.loss() != other.loss(), c + ": another seed draws other noise");
     }
+  }
+
+  /**
+   * A training program's router metrics: per Switch layer (encoder first, as the reference counts),
+   * the dropped fraction equals the reference's dropped first choices over the layer's tokens, the
+   * tokens per expert add up to those tokens, and {@code dropped_fraction} is the layers' mean.
+   */
+  private static void assertRouterMetrics(String what, ModelSpec s, ProgramRun run, Map<String, float[]> params, int[] inputs, int[] targets,
+      int seed, int[] droppedPerLayer) {
+    Map<String, dev.switchc.runtime.HostTensor> data = new java.util.LinkedHashMap<>();
+    data.put(ModelIr.INPUTS, run.input(ModelIr.INPUTS, inputs));
+    if (targets != null) data.put(ModelIr.TARGETS, run.input(ModelIr.TARGETS, targets));
+    data.put(ModelIr.SEED, run.input(ModelIr.SEED, new int[] {seed}));
+    ProgramRun.Result r = run.run(params, data);
+    List<String> layers = r.outputs().keySet().stream().filter(n -> n.startsWith(ModelIr.DROPPED_FRACTION + "/"))
+        .map(n -> n.substring(ModelIr.DROPPED_FRACTION.length() + 1)).toList();
+    assertEquals(droppedPerLayer.length, layers.size(), what + ": one dropped fraction per Switch layer " + layers);
+    double sum = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      String layer = layers.get(i);
+      long tokens = s.batch() * (layer.startsWith("encoder") ? s.seq() : s.decSeq());
+      float dropped = r.scalar(ModelIr.DROPPED_FRACTION + "/" + layer);
+      assertEquals((double) droppedPerLayer[i] / tokens, dropped, 1e-7, what + ": dropped fraction of " + layer);
+      assertEquals(tokens, java.util.Arrays.stream(r.ints(ModelIr.TOKENS_PER_EXPERT + "/" + layer)).sum(), what + ": tokens per expert of " + layer);
+      assertEquals(s.experts(), r.ints(ModelIr.TOKENS_PER_EXPERT + "/" + layer).length);
+      sum += dropped;
+    }
+    if (!layers.isEmpty()) assertEquals(sum / layers.size(), r.scalar(ModelIr.DROPPED_FRACTION), 1e-6, what + ": mean dropped fraction");
   }
 
   /** Parameters drawn from {@code paramSeed} and padded token ids from {@code idSeed} for {@code run}'s model. */

@@ -16,8 +16,10 @@ import dev.switchc.ir.Shape;
 import dev.switchc.ir.TensorType;
 import dev.switchc.ir.Value;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Builds a whole model as named-dimension IR (README "Model semantics"): T5 v1.0 stacks whose
@@ -35,6 +37,8 @@ public final class ModelIr {
 
   public static final String INPUTS = "inputs", TARGETS = "targets", SEED = "seed";
   public static final String LOGITS = "logits", LOSS = "loss", CROSS_ENTROPY = "cross_entropy", AUX_LOSS = "aux_loss", Z_LOSS = "z_loss";
+  /** Training-mode router metrics: {@code dropped_fraction} (mean over Switch layers), and per layer {@code dropped_fraction/<layer>}, {@code tokens_per_expert/<layer>}. */
+  public static final String DROPPED_FRACTION = "dropped_fraction", TOKENS_PER_EXPERT = "tokens_per_expert";
 
   /**
    * The attention logit of a masked key (README): it replaces the logit rather than being added, so
@@ -76,6 +80,8 @@ public final class ModelIr {
     final FuncBuilder b;
     final Dim batch, vocab, dModel, heads, dKv, dFf, relBucket;
     final List<Value> auxLosses = new ArrayList<>(), zLosses = new ArrayList<>();
+    /** Each Switch layer's router statistics, by layer prefix, in order: results of a training-mode program. */
+    final Map<String, SwitchFfn.Out> routing = new LinkedHashMap<>();
     /** The noise seed in training mode with any noise, else null (and every rate below is 0). */
     Value seed;
     final double dropout, expertDropout, jitter;
@@ -155,7 +161,24 @@ public final class ModelIr {
       b.result(CROSS_ENTROPY, crossEntropy);
       b.result(AUX_LOSS, aux);
       b.result(Z_LOSS, z);
-      return DeadCode.run(b.build()); // the Switch layers' router statistics are not results here
+      if (mode == Mode.TRAIN && !routing.isEmpty()) routingResults(b.at(at.block()));
+      return DeadCode.run(b.build()); // in evaluation the Switch layers' router statistics are not results
+    }
+
+    /**
+     * A training run's router metrics (what MaxText and T5X log): per Switch layer the fraction of
+     * tokens whose first choice overflowed its expert and the first choices per expert before
+     * capacity, and the dropped fraction averaged over the layers. Evaluation programs leave them
+     * out: they would cost a small all-reduce per layer on a mesh.
+     */
+    private void routingResults(FuncBuilder.Ops o) {
+      Value sum = o.scalar(0, DType.F32);
+      for (var e : routing.entrySet()) {
+        b.result(DROPPED_FRACTION + "/" + e.getKey(), e.getValue().dropped());
+        b.result(TOKENS_PER_EXPERT + "/" + e.getKey(), e.getValue().tokensPerExpert());
+        sum = o.add(sum, e.getValue().dropped());
+      }
+      b.result(DROPPED_FRACTION, o.div(sum, o.scalar(routing.size(), DType.F32)));
     }
 
     private static Value sum(FuncBuilder.Ops o, List<Value> terms) {
@@ -244,11 +267,12 @@ public final class ModelIr {
       long groups = s.batch() * length.size() / s.groupSize();
       SwitchFfn.Config c = new SwitchFfn.Config(experts, new Dim("group", groups), new Dim("token", s.groupSize()),
           new Dim("expert_capacity", s.expertCapacity(mode)), mode == Mode.TRAIN ? Field.TRAIN_CAPACITY_FACTOR : Field.EVAL_CAPACITY_FACTOR,
-          dFf, (int) s.topK(), s.ffn(), Field.FFN, act, s.routerAuxLossCoef(), s.routerZLossCoef(), s.dispatch());
+          dFf, (int) s.topK(), s.ffn(), Field.FFN, act, s.routerDtype(), s.routerAuxLossCoef(), s.routerZLossCoef(), s.dispatch());
       SwitchFfn.Out out = SwitchFfn.apply(b, layer, c, x, new SwitchFfn.Weights(routerW, wi, wo),
           new SwitchFfn.NoiseSites(seed, p, jitter, expertDropout));
       auxLosses.add(out.auxLoss());
       if (out.zLoss() != null) zLosses.add(out.zLoss());
+      routing.put(p.substring(0, p.lastIndexOf('/')), out);
       return out.y();
     }
 

@@ -28,7 +28,7 @@ final class ModelKind extends KindBase<ModelSpec> {
       Field.LAYERS, Field.ENCODER_LAYERS, Field.DECODER_LAYERS, Field.FFN, Field.EXPERTS, Field.SWITCH_EVERY, Field.TOP_K, Field.BATCH, Field.SEQ,
       Field.DEC_SEQ, Field.GROUP_SIZE, Field.CAPACITY_FACTOR, Field.TRAIN_CAPACITY_FACTOR, Field.EVAL_CAPACITY_FACTOR, Field.MIN_CAPACITY,
       Field.ROUTER_AUX_LOSS_COEF, Field.ROUTER_Z_LOSS_COEF, Field.ROUTER_JITTER, Field.DROPOUT, Field.EXPERT_DROPOUT, Field.RELATIVE_BUCKETS,
-      Field.RELATIVE_MAX_DISTANCE, Field.TIED_EMBEDDINGS, Field.ACTIVATION_DTYPE, Field.DISPATCH, Field.INIT_SCALE);
+      Field.RELATIVE_MAX_DISTANCE, Field.TIED_EMBEDDINGS, Field.ACTIVATION_DTYPE, Field.ROUTER_DTYPE, Field.DISPATCH, Field.INIT_SCALE);
 
   /**
    * The IR dimension names of a whole model ({@link ModelIr}): the layer's, plus the decoder length,
@@ -72,7 +72,7 @@ final class ModelKind extends KindBase<ModelSpec> {
       case RELATIVE_BUCKETS -> 32L;
       case RELATIVE_MAX_DISTANCE -> 128L;
       case TIED_EMBEDDINGS -> Boolean.TRUE;
-      case ACTIVATION_DTYPE -> DType.F32;
+      case ACTIVATION_DTYPE, ROUTER_DTYPE -> DType.F32;
       case DISPATCH -> Dispatch.GATHER;
       case INIT_SCALE -> new BigDecimal("0.1");
       default -> null;
@@ -203,7 +203,7 @@ final class ModelKind extends KindBase<ModelSpec> {
         v.integer(Field.GROUP_SIZE), v.decimal(Field.TRAIN_CAPACITY_FACTOR), v.decimal(Field.EVAL_CAPACITY_FACTOR), v.integer(Field.MIN_CAPACITY),
         v.real(Field.ROUTER_AUX_LOSS_COEF), v.real(Field.ROUTER_Z_LOSS_COEF), v.real(Field.ROUTER_JITTER), v.real(Field.DROPOUT),
         v.real(Field.EXPERT_DROPOUT), v.integer(Field.RELATIVE_BUCKETS), v.integer(Field.RELATIVE_MAX_DISTANCE),
-        v.get(Field.TIED_EMBEDDINGS, Boolean.class), v.get(Field.ACTIVATION_DTYPE, DType.class), v.get(Field.DISPATCH, Dispatch.class),
+        v.get(Field.TIED_EMBEDDINGS, Boolean.class), v.get(Field.ACTIVATION_DTYPE, DType.class), v.get(Field.ROUTER_DTYPE, DType.class), v.get(Field.DISPATCH, Dispatch.class),
         v.real(Field.INIT_SCALE));
   }
 }

@@ -1,6 +1,7 @@
 package dev.switchc.frontend.model;
 
 import dev.switchc.frontend.Mode;
+import dev.switchc.ir.DType;
 import dev.switchc.ir.Layout;
 import dev.switchc.ir.Mesh;
 import java.math.BigDecimal;
@@ -38,6 +39,8 @@ final class ModelPlanFacts {
       f.put("groups", groups(s, s.seq(), groupParts) + (s.encoderDecoder() ? " (encoder), " + groups(s, s.decSeq(), groupParts) + " (decoder)" : ""));
     }
     f.put("activation_dtype", s.activationDtype().specName());
+    // Shown only for the ablation, so plans of the default (f32 router) read as before.
+    if (s.routerDtype() != DType.F32) f.put("router_dtype", s.routerDtype().specName());
     if (sparse > 0) f.put("dispatch", s.dispatch().specName());
     return f;
   }

@@ -62,6 +62,7 @@ public record ModelSpec(
     long relativeMaxDistance,
     boolean tiedEmbeddings,
     DType activationDtype,
+    DType routerDtype,
     Dispatch dispatch,
     double initScale) implements ProgramSpec {
 
@@ -69,7 +70,7 @@ public record ModelSpec(
   public static final ProgramKind<ModelSpec> KIND = ModelKind.INSTANCE;
 
   public ModelSpec {
-    if (architecture == null || ffn == null || trainCapacityFactor == null || evalCapacityFactor == null || activationDtype == null
+    if (architecture == null || ffn == null || trainCapacityFactor == null || evalCapacityFactor == null || activationDtype == null || routerDtype == null
         || dispatch == null)
       throw new IllegalArgumentException("ModelSpec fields must be non-null");
     trainCapacityFactor = trainCapacityFactor.stripTrailingZeros();

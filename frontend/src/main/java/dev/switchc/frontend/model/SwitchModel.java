@@ -112,6 +112,7 @@ public final class SwitchModel {
 
     public Builder dispatch(Dispatch v) { return dsl(Field.DISPATCH, v, "dispatch(" + v + ")"); }
 
+    public Builder routerDtype(DType v) { return dsl(Field.ROUTER_DTYPE, v, "routerDtype(" + v + ")"); }
     public Builder initScale(double v) { return dsl(Field.INIT_SCALE, SwitchLayer.decimal(v), "initScale(" + v + ")"); }
 
     /**

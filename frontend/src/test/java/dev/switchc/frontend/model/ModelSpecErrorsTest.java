@@ -23,7 +23,7 @@ class ModelSpecErrorsTest {
   private static final String KNOWN_FIELDS = "known fields: architecture, vocab, d_model, d_ff, d_kv, heads, layers, encoder_layers,"
       + " decoder_layers, ffn, experts, switch_every, top_k, batch, seq, dec_seq, group_size, capacity_factor, train_capacity_factor,"
       + " eval_capacity_factor, min_capacity, router_aux_loss_coef, router_z_loss_coef, router_jitter, dropout, expert_dropout,"
-      + " relative_buckets, relative_max_distance, tied_embeddings, activation_dtype, dispatch, init_scale";
+      + " relative_buckets, relative_max_distance, tied_embeddings, activation_dtype, router_dtype, dispatch, init_scale";
   private static final String MODEL_DIMENSIONS = "the model's dimensions: batch, seq, dec_seq, key_seq, dec_key_seq, vocab, d_model,"
       + " heads, d_kv, d_ff, rel_bucket, experts, group, token, expert_capacity, experts_unsplit, group_unsplit";
 

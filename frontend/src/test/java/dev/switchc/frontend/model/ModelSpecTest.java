@@ -125,7 +125,7 @@ class ModelSpecTest {
   void defaults() {
     ModelSpec s = spec("model { d_model = 64 d_ff = 128 heads = 4 layers = 2 batch = 4 seq = 16 }");
     assertEquals(new ModelSpec(Architecture.ENCODER_DECODER, 32128, 64, 128, 64, 4, 2, 2, Activation.RELU, 0, 1, 1, 4, 16, 16, 16,
-        new BigDecimal("1.25"), new BigDecimal("2.0"), 4, 0.01, 0, 0, 0, 0, 32, 128, true, DType.F32, Dispatch.GATHER, 0.1), s);
+        new BigDecimal("1.25"), new BigDecimal("2.0"), 4, 0.01, 0, 0, 0, 0, 32, 128, true, DType.F32, DType.F32, Dispatch.GATHER, 0.1), s);
     assertFalse(s.isSwitch(0), "experts = 0 is a dense model");
   }
 

@@ -82,7 +82,7 @@ class OverridesTest {
         "--set batch=: error: batch = : the value is missing; write --set batch=<value> (a positive integer)",
         "--set group_sise=2: error: group_sise = 2: unknown field 'group_sise' in switch_layer; did you mean 'group_size'?"
             + " known fields: batch, seq, d_model, d_ff, experts, group_size, capacity_factor, train_capacity_factor,"
-            + " eval_capacity_factor, min_capacity, activation, activation_dtype, router_aux_loss_coef, init_scale, dispatch",
+            + " eval_capacity_factor, min_capacity, activation, activation_dtype, router_dtype, router_aux_loss_coef, init_scale, dispatch",
         "--set batch=x: error: batch = x: 'x' is not a number; expected a positive integer",
         "--set activation=\"gelu\": error: activation = \"gelu\": activation does not take a quoted string; expected one of"
             + " relu, gelu, geglu; remove the quotes");

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Malformed spec files, one per rule they break, with the exact lines the user sees. */
 class SpecFileErrorsTest {
   private static final String KNOWN_FIELDS = "known fields: batch, seq, d_model, d_ff, experts, group_size, capacity_factor,"
-      + " train_capacity_factor, eval_capacity_factor, min_capacity, activation, activation_dtype, router_aux_loss_coef,"
+      + " train_capacity_factor, eval_capacity_factor, min_capacity, activation, activation_dtype, router_dtype, router_aux_loss_coef,"
       + " init_scale, dispatch";
 
   @Test
@@ -370,6 +370,21 @@ class SpecFileErrorsTest {
         }
         """,
         "bad.swc:7:22: error: activation_dtype = fp16: 'fp16' is not a supported activation dtype; expected one of f32, bf16");
+  }
+
+  @Test
+  void unknownRouterDtype() {
+    assertErrors("""
+        switch_layer {
+          batch = 8
+          seq = 64
+          d_model = 128
+          d_ff = 512
+          experts = 8
+          router_dtype = f16
+        }
+        """,
+        "bad.swc:7:18: error: router_dtype = f16: 'f16' is not a supported router dtype; expected one of f32, bf16");
   }
 
   @Test

@@ -62,8 +62,16 @@ class SpecFileTest {
   void defaults() {
     SwitchLayerSpec spec = SpecFile.parse("min.swc", MINIMAL).spec(SwitchLayerSpec.class);
     assertEquals(new SwitchLayerSpec(8, 64, 128, 512, 8, 64, new BigDecimal("1.25"), new BigDecimal("2"), 4,
-        Activation.RELU, DType.F32, 0.01, 0.1, Dispatch.GATHER), spec);
+        Activation.RELU, DType.F32, DType.F32, 0.01, 0.1, Dispatch.GATHER), spec);
     assertEquals(SwitchLayer.builder().batch(8).seq(64).dModel(128).dFf(512).experts(8).build().value(), spec);
+  }
+
+  @Test
+  void routerDtypeIsReadAndEqualsTheDsl() {
+    SwitchLayerSpec spec = SpecFile.parse("r.swc", MINIMAL.replace("experts = 8", "experts = 8\n  router_dtype = bf16")).spec(SwitchLayerSpec.class);
+    assertEquals(DType.BF16, spec.routerDtype());
+    assertEquals(DType.F32, spec.activationDtype());
+    assertEquals(SwitchLayer.builder().batch(8).seq(64).dModel(128).dFf(512).experts(8).routerDtype(DType.BF16).build().value(), spec);
   }
 
   @Test

@@ -21,7 +21,8 @@ import java.util.Map;
  * <p>Names: the trained parameters and the forward's data inputs keep their names; the state is
  * {@code state/<param>/<slot>}, the step {@link #STEP} (i32, 1-based). Results: {@code param'/<name>},
  * {@code state'/<param>/<slot>}, and as metrics every scalar result of the forward program under its own name
- * (for the models: loss, cross_entropy, aux_loss, z_loss); non-scalar results (logits) are dropped.
+ * (for the models: loss, cross_entropy, aux_loss, z_loss, dropped_fraction and its per-layer values) and every integer
+ * result (counts: a model's tokens_per_expert per layer); the float tensors (logits, a layer's output) are dropped.
  */
 public final class TrainStepFunc {
   private TrainStepFunc() {}
@@ -38,6 +39,11 @@ public final class TrainStepFunc {
     return NEW_STATE + param + "/" + slot;
   }
 
+  /** Whether the forward's result {@code r} is one of the step's metrics. */
+  public static boolean isMetric(Binding r) {
+    return r.value().shape().rank() == 0 || !r.value().dtype().isFloat();
+  }
+
   public static Func build(Func forward, String loss, List<String> trained, Optimizer optimizer) {
     Func withGrads = Grad.run(forward, loss, trained);
     Map<String, Value> results = new HashMap<>();
@@ -45,7 +51,7 @@ public final class TrainStepFunc {
     FuncBuilder b = FuncBuilder.continuing(withGrads);
     Value step = b.param(STEP, new TensorType(DType.I32, Shape.SCALAR));
     for (Binding r : forward.results())
-      if (r.value().shape().rank() == 0) b.result(r.name(), r.value());
+      if (isMetric(r)) b.result(r.name(), r.value());
     for (String name : trained) {
       Binding p = withGrads.param(name);
       Map<String, Value> state = new HashMap<>();
