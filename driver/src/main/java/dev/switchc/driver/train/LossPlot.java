@@ -93,7 +93,8 @@ public final class LossPlot {
   }
 
   private static String label(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e12 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3g", v);
+    // Ticks are multiples of 1, 2 or 5 times a power of ten: six significant digits hold them exactly.
+    return new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", v)).stripTrailingZeros().toPlainString();
   }
 
   /** The plot as a standalone SVG document: one polyline per curve (class {@code train} and {@code validation}). */
@@ -161,6 +162,10 @@ public final class LossPlot {
       }
       g.drawRect(LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
       g.drawString("step", (LEFT + WIDTH - RIGHT) / 2f - 12, HEIGHT - 12);
+      java.awt.geom.AffineTransform upright = g.getTransform();
+      g.rotate(-Math.PI / 2, 16, (TOP + HEIGHT - BOTTOM) / 2.0);
+      g.drawString("loss", 16 - 12, (TOP + HEIGHT - BOTTOM) / 2f + 4);
+      g.setTransform(upright);
       g.setColor(Color.decode(TRAIN_COLOR));
       g.drawString("training loss", LEFT + 8, TOP - 10);
       curve(g, f, train);

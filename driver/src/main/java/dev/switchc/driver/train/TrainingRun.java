@@ -87,6 +87,7 @@ public final class TrainingRun {
       }
       int step = first;
       boolean stopped = false;
+      long rateFrom = t0;
       while (step < settings.steps()) {
         if (stop.getAsBoolean()) {
           stopped = true;
@@ -109,8 +110,10 @@ public final class TrainingRun {
         }
         boolean last = s == settings.steps();
         if (s % settings.evalEvery() == 0 || last) val = validate(log, loop, s, wall);
-        double perStep = (now - t0) / 1e9 / (s - first);
-        progress.update(s, (s - first) * batchTokens / ((now - t0) / 1e9), metrics, val, perStep * (settings.steps() - s));
+        // XLA compiles a program when it first runs: the rate and the ETA leave out this process's first step.
+        if (s == first + 1) rateFrom = now;
+        double perStep = s > first + 1 ? (now - rateFrom) / 1e9 / (s - first - 1) : (now - before) / 1e9;
+        progress.update(s, batchTokens / perStep, metrics, val, perStep * (settings.steps() - s));
         if (settings.checkpoints().isPresent() && (s % settings.checkpointEvery() == 0 || last))
           checkpoint = Optional.of(save(loop.state(), batches, log, wall));
         if (s % settings.evalEvery() == 0 && !last) writeOutputs(log, Optional.empty());
