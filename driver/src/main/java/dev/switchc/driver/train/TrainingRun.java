@@ -109,17 +109,21 @@ public final class TrainingRun {
               + settings.outDir().resolve(METRICS_FILE) + " (try another --optimizer, a lower --learning-rate or a longer --warmup-steps)");
         }
         boolean last = s == settings.steps();
-        if (s % settings.evalEvery() == 0 || last) val = validate(log, loop, s, wall);
+        if (s % settings.evalEvery() == 0) val = validate(log, loop, s, wall);
+        // A checkpoint holds the lines of the schedule only: the validation that ends a run off the
+        // schedule would not be in a longer run's log, which a resume from this checkpoint must equal.
+        List<String> scheduled = log.lines();
+        if (last && s % settings.evalEvery() != 0) val = validate(log, loop, s, wall);
         // XLA compiles a program when it first runs: the rate and the ETA leave out this process's first step.
         if (s == first + 1) rateFrom = now;
         double perStep = s > first + 1 ? (now - rateFrom) / 1e9 / (s - first - 1) : (now - before) / 1e9;
         progress.update(s, batchTokens / perStep, metrics, val, perStep * (settings.steps() - s));
         if (settings.checkpoints().isPresent() && (s % settings.checkpointEvery() == 0 || last))
-          checkpoint = Optional.of(save(loop.state(), batches, log, wall));
+          checkpoint = Optional.of(save(loop.state(), batches, scheduled, wall));
         if (s % settings.evalEvery() == 0 && !last) writeOutputs(log, Optional.empty());
       }
       double wall = wallBefore + (System.nanoTime() - t0) / 1e9;
-      if (stopped && settings.checkpoints().isPresent() && step > first) checkpoint = Optional.of(save(loop.state(), batches, log, wall));
+      if (stopped && settings.checkpoints().isPresent() && step > first) checkpoint = Optional.of(save(loop.state(), batches, log.lines(), wall));
       progress.finish();
       writeOutputs(log, Optional.of(loop.state()));
       return new Outcome(step, stopped, val, wall, checkpoint.or(() -> latest()));
@@ -148,8 +152,8 @@ public final class TrainingRun {
     return m.getOrDefault(LOSS, Double.NaN);
   }
 
-  private Path save(TrainStep.State state, TokenBatches batches, MetricsLog log, double wall) throws IOException {
-    return new Checkpoint(state, batches.position(), wall, log.lines()).save(settings.checkpoints().get(), config, model.params(), model.kind());
+  private Path save(TrainStep.State state, TokenBatches batches, List<String> lines, double wall) throws IOException {
+    return new Checkpoint(state, batches.position(), wall, lines).save(settings.checkpoints().get(), config, model.params(), model.kind());
   }
 
   /** The metrics, the plot and (given a state) the parameters, each file atomically. */
