@@ -121,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
     ModelSpec model = model(source);
     String vocabNote = "";
     if (model.vocab() < ByteTokens.VOCAB) {
-      if (sets.stream().anyMatch(s -> s.strip().startsWith("vocab")))
+      if (sets.stream().anyMatch(s -> s.strip().matches("vocab\\s*=.*")))
         throw new UserInputError("--set vocab=" + model.vocab() + ": smaller than the byte-level tokens' " + ByteTokens.VOCAB + " (256 bytes and 2 specials);"
             + " give --set vocab=" + ByteTokens.VOCAB + " or more, or leave vocab out and train sets it");
       vocabNote = " (vocab " + model.vocab() + " raised to " + ByteTokens.VOCAB + " for byte tokens)";

@@ -64,7 +64,7 @@ public record Checkpoint(TrainStep.State state, DataPosition data, double wallSe
 
   /** The directory name of the checkpoint after {@code step} steps: they sort by step. */
   public static String name(int step) {
-    return String.format("step-%09d", step);
+    return String.format(java.util.Locale.ROOT, "step-%09d", step);
   }
 
   /**
