@@ -148,6 +148,8 @@ final class TrainCommand implements Callable<Integer> {
     OutputPaths.check(outputs, List.of(new Named("spec", spec), new Named("--data", data)));
     Optional<Path> resumeFrom = Optional.empty();
     if (checkpoint != null) {
+      if (OutputPaths.target(checkpoint).equals(OutputPaths.target(dir)))
+        throw new UserInputError("--checkpoint " + checkpoint + ": the same directory as -o " + dir + "; checkpoints need a directory of their own");
       OutputPaths.checkDirectory(new Named("--checkpoint", checkpoint));
       Checkpoint.checkDirectory(checkpoint);
       Optional<Path> latest = Checkpoint.latest(checkpoint);
