@@ -80,6 +80,11 @@ class TrainBadInputTest {
   }
 
   @Test
+  void checkpointsInTheOutputDirectory() {
+    refused(train(TrainCommandTest.fortunes(), "--checkpoint", dir.resolve("out").toString()), "checkpoints need a directory of their own");
+  }
+
+  @Test
   void adamWOptionsWithAdafactor() {
     refused(train(TrainCommandTest.fortunes(), "--learning-rate", "0.1"), "give --optimizer adamw to use them");
   }
