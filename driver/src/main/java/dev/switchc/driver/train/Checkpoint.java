@@ -98,6 +98,8 @@ public record Checkpoint(TrainStep.State state, DataPosition data, double wallSe
    */
   public Path save(Path dir, TrainConfig config, List<ParamSpec> specs, ProgramKind<?> kind) throws IOException {
     Path target = dir.resolve(name(state.step()));
+    if (Files.exists(target))
+      throw new IllegalStateException(target + " exists: a checkpoint is written once (replacing it would leave it under a temporary name for a moment)");
     Map<String, float[]> params = new LinkedHashMap<>();
     state.params().forEach((n, t) -> params.put(n, t.floats()));
     Map<String, FloatArray> optimizer = new LinkedHashMap<>();

@@ -38,6 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class TrainingRun {
   public static final String METRICS_FILE = "metrics.jsonl", SVG_FILE = "loss.svg", PNG_FILE = "loss.png", PARAMS_FILE = "params.safetensors";
   public static final List<String> OUTPUTS = List.of(METRICS_FILE, SVG_FILE, PNG_FILE, PARAMS_FILE);
+  private static final String LOSS = "loss";
 
   /** How long and how often: steps in all (a resumed run counts the steps before it), and the intervals. */
   public record Settings(int steps, int evalEvery, int checkpointEvery, long seed, Optional<Path> checkpoints, Path outDir) {
@@ -123,14 +124,14 @@ public final class TrainingRun {
         if (s % settings.evalEvery() == 0 && !last) writeOutputs(log, Optional.empty());
       }
       double wall = wallBefore + (System.nanoTime() - t0) / 1e9;
-      if (stopped && settings.checkpoints().isPresent() && step > first) checkpoint = Optional.of(save(loop.state(), batches, log.lines(), wall));
+      // Not again if the schedule just saved this step: rewriting a checkpoint in place would briefly leave it under a temporary name.
+      boolean saved = checkpoint.isPresent() && checkpoint.get().getFileName().toString().equals(Checkpoint.name(step));
+      if (stopped && settings.checkpoints().isPresent() && step > first && !saved) checkpoint = Optional.of(save(loop.state(), batches, log.lines(), wall));
       progress.finish();
       writeOutputs(log, Optional.of(loop.state()));
       return new Outcome(step, stopped, val, wall, checkpoint.or(() -> latest()));
     }
   }
-
-  private static final String LOSS = "loss";
 
   private Optional<Path> latest() {
     try {
