@@ -258,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
 
   private static String describe(Optimizer o) {
     if (o instanceof AdamW a)
-      return String.format(Locale.ROOT, "adamw (learning rate %g, warm-up %d steps then 1/sqrt, weight decay %g)", a.learningRate(), a.warmupSteps(), a.weightDecay());
+      return "adamw (learning rate " + a.learningRate() + ", warm-up " + a.warmupSteps() + " steps then 1/sqrt, weight decay " + a.weightDecay() + ")";
     return "adafactor (T5's settings: decay 0.8, clipping 1.0, relative step min(1e-2, 1/sqrt(t)))";
   }
 }
