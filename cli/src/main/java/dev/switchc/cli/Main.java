@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "switchc", mixinStandardHelpOptions = true, version = "switchc 0.1.0",
     description = "Compiles Switch Transformer layers and models to StableHLO and runs them on XLA: CPU devices here, TPUs through a PJRT plugin.",
-    subcommands = {RunCommand.class, CompileCommand.class, PlanCommand.class, DevicesCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CompileCommand.class, PlanCommand.class, DevicesCommand.class, DataCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0, RUNTIME_FAILURE = 1, USER_ERROR = 2;
 
