@@ -89,7 +89,7 @@ final class PlanCommand implements Callable<Integer> {
     long nanos = System.nanoTime() - start;
     StepReport report = report(c, capacity);
     if (capacity.isPresent()) {
-      Optional<String> refusal = MemoryFit.refusal(c.plan().program(), c.plan().mesh(), report.memory().orElseThrow(), capacity.get());
+      Optional<String> refusal = MemoryFit.refusal(specOptions.baseName(), c.plan().mesh(), report.memory().orElseThrow(), capacity.get());
       if (refusal.isPresent()) throw new UserInputError(refusal.get());
     }
     String text = switch (format) {

@@ -181,7 +181,7 @@ class PlanMemoryCliTest {
     assertEquals("", o.out(), "a refused plan is not printed");
     String err = o.err();
     assertEquals(1, err.lines().count(), err);
-    assertTrue(err.startsWith("error: one training step of "), err);
+    assertTrue(err.startsWith("error: one training step of switch-layer on mesh data=2,expert=2 (4 devices) needs "), err);
     assertTrue(err.contains("(" + total + " B) per device"), err);
     assertTrue(err.contains("more than the device's 64.00 KiB (65536 B) (--device-memory 64KiB)"), err);
     for (String part : List.of("parameters 32.50 KiB", "gradients 36.50 KiB", "optimizer state (adafactor) 1.64 KiB", "activation peak ", "inputs 8.00 KiB"))

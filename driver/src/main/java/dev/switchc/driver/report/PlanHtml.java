@@ -105,7 +105,7 @@ public final class PlanHtml {
     rows.add(new String[] {"inputs", Long.toString(m.inputs()), Units.bytes(m.inputs())});
     rows.add(new String[] {"total", Long.toString(m.total()), Units.bytes(m.total())});
     cap.ifPresent(c -> rows.add(new String[] {"device memory (" + c.name() + ")", Long.toString(c.bytes()), Units.bytes(c.bytes())}));
-    table(h, new String[] {"part", "bytes", ""}, rows);
+    table(h, new String[] {"part", "bytes", "readable"}, rows);
   }
 
   /** What device {@code d} holds of each split dim: "group 4:8"; "all" when it holds the whole tensor. */
