@@ -127,7 +127,7 @@ final class PlanCommand implements Callable<Integer> {
     if (c.mode() != Mode.TRAIN)
       return new StepReport(Optional.empty(), capacity.map(x -> DeviceMemory.forward(c.plan())), capacity);
     Compilation step = c.trainingStep();
-    DeviceMemory memory = DeviceMemory.training(step.sharded(), step.plan(), name -> name.startsWith(GradientProgram.gradientOf("")),
+    DeviceMemory memory = DeviceMemory.training(c.sharded().local(), step.sharded(), step.plan(), name -> name.startsWith(GradientProgram.gradientOf("")),
         optimizer.optimizer(), optimizer.name());
     return new StepReport(Optional.of(Backward.of(c.plan(), step.plan())), Optional.of(memory), capacity);
   }

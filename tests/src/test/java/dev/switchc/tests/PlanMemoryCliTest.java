@@ -93,6 +93,8 @@ class PlanMemoryCliTest {
     long forward = num((Map<?, ?>) json("--train").get("per_device"), "activation_peak_bytes");
     long step = num((Map<?, ?>) json("--train").get("memory_per_device"), "activation_peak_bytes");
     assertTrue(step >= forward, "step " + step + " vs forward " + forward);
+    long kept = num((Map<?, ?>) json("--train").get("memory_per_device"), "activations_kept_for_backward_bytes");
+    assertTrue(kept > 0 && kept <= step, "kept from the forward " + kept + " within the peak " + step);
   }
 
   /** Each gradient all-reduce of the backward: 2 (k-1)/k of the per-device gradient over the k devices its parameter is replicated on. */

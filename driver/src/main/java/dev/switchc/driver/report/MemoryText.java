@@ -20,6 +20,7 @@ public final class MemoryText {
           .append("'s slots, each split where its parameter's dims are)\n");
       sb.append("  activation peak   ").append(Units.bytes(m.activationPeak()))
           .append(" (live values of the step in program order: forward activations kept for the backward, and the backward's)\n");
+      sb.append("    kept from the forward ").append(Units.bytes(m.keptForBackward())).append(" (live when the backward begins)\n");
     } else {
       sb.append("  activation peak   ").append(Units.bytes(m.activationPeak())).append(" (live values in program order)\n");
     }

@@ -102,6 +102,8 @@ public final class PlanHtml {
       rows.add(new String[] {"optimizer state", Long.toString(m.optimizerState()), Units.bytes(m.optimizerState())});
     }
     rows.add(new String[] {"activation peak", Long.toString(m.activationPeak()), Units.bytes(m.activationPeak())});
+    if (m.optimizer().isPresent())
+      rows.add(new String[] {"of which kept from the forward for the backward", Long.toString(m.keptForBackward()), Units.bytes(m.keptForBackward())});
     rows.add(new String[] {"inputs", Long.toString(m.inputs()), Units.bytes(m.inputs())});
     rows.add(new String[] {"total", Long.toString(m.total()), Units.bytes(m.total())});
     cap.ifPresent(c -> rows.add(new String[] {"device memory (" + c.name() + ")", Long.toString(c.bytes()), Units.bytes(c.bytes())}));

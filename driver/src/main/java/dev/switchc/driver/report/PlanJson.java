@@ -76,6 +76,7 @@ public final class PlanJson {
         e.put("optimizer_state_bytes", mem.optimizerState());
       }
       e.put("activation_peak_bytes", mem.activationPeak());
+      if (mem.optimizer().isPresent()) e.put("activations_kept_for_backward_bytes", mem.keptForBackward());
       e.put("input_bytes", mem.inputs());
       e.put("total_bytes", mem.total());
       step.capacity().ifPresent(c -> e.put("device_memory_bytes", c.bytes()));

@@ -57,7 +57,7 @@ public final class PlanProto {
     });
     step.memory().ifPresent(m -> b.setMemoryPerDevice(Memory.newBuilder().setStep(m.optimizer().isPresent() ? "training" : "forward")
         .setOptimizer(m.optimizer().orElse("")).setParameterBytes(m.parameters()).setGradientBytes(m.gradients())
-        .setOptimizerStateBytes(m.optimizerState()).setActivationPeakBytes(m.activationPeak()).setInputBytes(m.inputs()).setTotalBytes(m.total())
+        .setOptimizerStateBytes(m.optimizerState()).setActivationPeakBytes(m.activationPeak()).setActivationsKeptForBackwardBytes(m.keptForBackward()).setInputBytes(m.inputs()).setTotalBytes(m.total())
         .setDeviceMemoryBytes(step.capacity().map(c -> c.bytes()).orElse(0L))));
     return b.build();
   }

@@ -21,10 +21,8 @@ public final class ActivationPeak {
 
   /** The peak over the values {@code counted} accepts (the others are reported elsewhere, e.g. gradients). */
   public static long of(Func local, Predicate<Value> counted) {
-    Map<Integer, Integer> lastUse = new HashMap<>();
+    Map<Integer, Integer> lastUse = lastUses(local);
     List<Op> body = local.body();
-    for (int i = 0; i < body.size(); i++) for (Value in : body.get(i).inputs()) lastUse.put(in.id(), i);
-    for (Binding r : local.results()) lastUse.put(r.value().id(), body.size());
     long live = 0, peak = 0;
     Map<Integer, List<Value>> dying = new HashMap<>();
     for (int i = 0; i < body.size(); i++) {
@@ -37,5 +35,29 @@ public final class ActivationPeak {
       for (Value v : dying.getOrDefault(i, List.of())) live -= v.type().bytes();
     }
     return peak;
+  }
+
+  /**
+   * The bytes live across the point before op {@code boundary}: values made before it and read
+   * at or after it (or results). For a training step whose first {@code boundary} ops are the
+   * forward's, the forward activations kept for the backward.
+   */
+  public static long liveAcross(Func local, int boundary, Predicate<Value> counted) {
+    Map<Integer, Integer> lastUse = lastUses(local);
+    long live = 0;
+    for (int i = 0; i < boundary; i++) {
+      Value out = local.body().get(i).out();
+      if (counted.test(out) && lastUse.getOrDefault(out.id(), i) >= boundary) live += out.type().bytes();
+    }
+    return live;
+  }
+
+  /** Each value's last reader's index; the body's size for a result. */
+  private static Map<Integer, Integer> lastUses(Func local) {
+    Map<Integer, Integer> lastUse = new HashMap<>();
+    List<Op> body = local.body();
+    for (int i = 0; i < body.size(); i++) for (Value in : body.get(i).inputs()) lastUse.put(in.id(), i);
+    for (Binding r : local.results()) lastUse.put(r.value().id(), body.size());
+    return lastUse;
   }
 }

@@ -34,6 +34,10 @@ class ActivationPeakTest {
     Func f = b.build();
     assertEquals(36, ActivationPeak.of(f, v -> true));
     assertEquals(32, ActivationPeak.of(f, v -> v.id() != g.id()), "g counted elsewhere (as a gradient is): a and c at their fullest");
+    // Across the point before the reduce (op 2): c, read by the reduce and by g; a died at op 1.
+    assertEquals(16, ActivationPeak.liveAcross(f, 2, v -> true));
+    // Across the end of the body: the results s and g.
+    assertEquals(20, ActivationPeak.liveAcross(f, 4, v -> true));
   }
 
   @Test
