@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * from the architecture (T5 v1.0 encoder-decoder; the sizes are the paper's tables 5, 8 to 10,
  * written below, not read from the code), and the preset's mesh: experts are split over the expert
  * axis, heads and d_ff over the model axis, everything else is whole on every device, in f32. The
- * activation peak has no closed form (it is the liveness peak of the sharded step's program); it is
- * checked against an independent lower bound, which also bounds the activations kept from the forward: the attention probabilities that the backward must
- * read: one [sequences per device, heads per device, query, key] tensor per attention layer, at 2
- * bytes (bf16) each, live together at the end of the forward. Where the closed-form weights plus
+ * activation peak has no closed form (it is the liveness peak of the sharded step's program); the
+ * part of it kept from the forward is checked against an independent lower bound, the attention
+ * probabilities that the backward must read: one [sequences per device, heads per device, query,
+ * key] tensor per attention layer, at 2 bytes (bf16) each, live together at the end of the forward. Where the closed-form weights plus
  * that lower bound already exceed a device, "does not fit" holds whatever the estimate.
  */
 class PresetMemoryTest {
