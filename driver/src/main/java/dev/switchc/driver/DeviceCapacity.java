@@ -1,6 +1,5 @@
 package dev.switchc.driver;
 
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,9 +11,10 @@ import java.util.regex.Pattern;
  * each core is one device to XLA, so {@code v3} is 16 GiB; a v4 chip has 32 GiB of HBM and its two
  * TensorCores act as one device (megacore), so {@code v4} is 32 GiB per chip. The sizes were not
  * re-checked against those pages here (no network); they are the figures issue 12 gives as well.
+ *
+ * @param name where the size came from, for messages ({@code --device-memory v3: a TPU v3 core, 16 GiB HBM})
  */
 public record DeviceCapacity(long bytes, String name) {
-  // name: where the size came from, for messages ("--device-memory v3: a TPU v3 core, 16 GiB HBM").
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB)");
 
   public DeviceCapacity {
@@ -24,11 +24,8 @@ public record DeviceCapacity(long bytes, String name) {
   /** {@code 16GiB}, {@code 512MiB}, {@code 1024B}, or a TPU generation: {@code v3} (16 GiB per core) or {@code v4} (32 GiB per chip). */
   public static DeviceCapacity parse(String text) {
     String s = text.trim();
-    switch (s.toLowerCase(Locale.ROOT)) {
-      case "v3": return new DeviceCapacity(16L << 30, "--device-memory " + s + ": a TPU v3 core, 16 GiB HBM");
-      case "v4": return new DeviceCapacity(32L << 30, "--device-memory " + s + ": a TPU v4 chip, 32 GiB HBM");
-      default: break;
-    }
+    if (s.equalsIgnoreCase("v3")) return new DeviceCapacity(16L << 30, "--device-memory " + s + ": a TPU v3 core, 16 GiB HBM");
+    if (s.equalsIgnoreCase("v4")) return new DeviceCapacity(32L << 30, "--device-memory " + s + ": a TPU v4 chip, 32 GiB HBM");
     Matcher m = SIZE.matcher(s);
     if (!m.matches())
       throw new UserInputError("--device-memory '" + text + "': give a size with a binary unit (B, KiB, MiB, GiB, TiB), e.g. 16GiB or 512MiB,"
