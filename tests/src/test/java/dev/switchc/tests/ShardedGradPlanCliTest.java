@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code switchc plan --train} shows the backward after the training-mode forward plan: the
- * gradients' bytes per device and the backward's collectives. Without {@code --train} the plan
+ * gradients' bytes per device and the backward's collectives (then the step's memory per device). Without {@code --train} the plan
  * has no backward section, and the forward part of {@code --train}'s text is exactly the plan
  * it printed before.
  */
@@ -62,7 +62,10 @@ class ShardedGradPlanCliTest {
     assertFalse(forwardOnly.out().contains("backward"), forwardOnly.out());
     int at = train.out().indexOf("\nbackward (");
     assertTrue(at > 0, train.out());
-    assertEquals(BACKWARD, train.out().substring(at));
+    // The memory per device follows the backward (PlanMemoryCliTest checks it).
+    int memory = train.out().indexOf("\nmemory per device, one training step");
+    assertTrue(memory > at, train.out());
+    assertEquals(BACKWARD, train.out().substring(at, memory));
     Compilation forward = Compilation.of(dev.switchc.frontend.spec.ProgramSource.ofFile(CliTest.EXAMPLE,
         List.of("batch=4", "seq=32", "d_model=32", "d_ff=64", "experts=4", "group_size=32", "capacity_factor=0.5", "min_capacity=1"),
         Optional.of("data=2,expert=2"), List.of()).load(), Mode.TRAIN);

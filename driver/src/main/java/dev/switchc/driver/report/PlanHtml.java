@@ -32,6 +32,11 @@ public final class PlanHtml {
   }
 
   public static String render(Plan p, List<String> tensorsToDraw) {
+    return render(p, tensorsToDraw, StepReport.NONE);
+  }
+
+  /** The page, with the backward and the memory per device where {@code r} has them (after the forward's collectives). */
+  public static String render(Plan p, List<String> tensorsToDraw, StepReport step) {
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>switchc plan: ").append(esc(p.program())).append(" on ")
         .append(esc(p.mesh().toString())).append("</title>\n<style>\n")
@@ -63,6 +68,8 @@ public final class PlanHtml {
       cs.add(new String[] {c.kind().spelling(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), PlanText.dims(c.local()),
           Units.bytes(c.localBytes()), Units.bytes(c.bytesSentPerDevice()), c.source()});
     table(h, new String[] {"kind", "axes", "group", "dtype", "operand per device", "operand bytes", "sent per device", "from"}, cs);
+    step.backward().ifPresent(b -> backward(h, b));
+    step.memory().ifPresent(m -> memory(h, m, step.capacity()));
     h.append("<h2>Tensors</h2>\n");
     List<String[]> ts = new ArrayList<>();
     for (Plan.Tensor t : p.tensors())
@@ -70,6 +77,37 @@ public final class PlanHtml {
           PlanText.dims(t.local()), Units.bytes(t.localBytes()), t.source()});
     table(h, new String[] {"name", "kind", "global", "layout", "per device", "bytes/device", "from"}, ts);
     return h.append("</body></html>\n").toString();
+  }
+
+  /** The backward's gradients and collectives, with exact bytes beside the readable ones. */
+  private static void backward(StringBuilder h, Backward b) {
+    h.append("<h2 id=\"backward\">Backward (training step)</h2>\n<p>").append(b.gradients())
+        .append(" gradients of the training loss, one per float argument, sharded by the same rules: ").append(esc(Units.bytes(b.gradientBytesPerDevice())))
+        .append(" per device (all devices: ").append(esc(Units.bytes(b.gradientBytes()))).append(").</p>\n");
+    List<String[]> cs = new ArrayList<>();
+    for (Plan.Collective c : b.collectives())
+      cs.add(new String[] {c.kind().spelling(), String.join("+", c.axes()), Integer.toString(c.groupSize()), c.dtype().specName(), PlanText.dims(c.local()),
+          Long.toString(c.localBytes()), Long.toString(c.bytesSentPerDevice()), Units.bytes(c.bytesSentPerDevice()), c.source()});
+    table(h, new String[] {"kind", "axes", "group", "dtype", "operand per device", "operand bytes", "sent per device (bytes)", "sent per device", "from"}, cs);
+  }
+
+  /** The memory per device, by part, exact and readable. */
+  private static void memory(StringBuilder h, dev.switchc.ir.plan.DeviceMemory m, java.util.Optional<dev.switchc.driver.DeviceCapacity> cap) {
+    h.append("<h2 id=\"memory\">Memory per device, one ").append(m.optimizer().isPresent() ? "training step (optimizer " + esc(m.optimizer().get()) + ")" : "forward step")
+        .append(", an estimate</h2>\n");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"parameters", Long.toString(m.parameters()), Units.bytes(m.parameters())});
+    if (m.optimizer().isPresent()) {
+      rows.add(new String[] {"gradients", Long.toString(m.gradients()), Units.bytes(m.gradients())});
+      rows.add(new String[] {"optimizer state", Long.toString(m.optimizerState()), Units.bytes(m.optimizerState())});
+    }
+    rows.add(new String[] {"activation peak", Long.toString(m.activationPeak()), Units.bytes(m.activationPeak())});
+    if (m.optimizer().isPresent())
+      rows.add(new String[] {"of which kept from the forward for the backward", Long.toString(m.keptForBackward()), Units.bytes(m.keptForBackward())});
+    rows.add(new String[] {"inputs", Long.toString(m.inputs()), Units.bytes(m.inputs())});
+    rows.add(new String[] {"total", Long.toString(m.total()), Units.bytes(m.total())});
+    cap.ifPresent(c -> rows.add(new String[] {"device memory (" + c.name() + ")", Long.toString(c.bytes()), Units.bytes(c.bytes())}));
+    table(h, new String[] {"part", "bytes", "readable"}, rows);
   }
 
   /** What device {@code d} holds of each split dim: "group 4:8"; "all" when it holds the whole tensor. */

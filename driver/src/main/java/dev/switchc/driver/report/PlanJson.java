@@ -14,6 +14,11 @@ public final class PlanJson {
   private PlanJson() {}
 
   public static String render(Plan p) {
+    return render(p, StepReport.NONE);
+  }
+
+  /** The plan and, where {@code r} has them, the backward ({@code "backward"}) and the memory per device ({@code "memory_per_device"}). */
+  public static String render(Plan p, StepReport step) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("program", p.program());
     Map<String, Object> mesh = new LinkedHashMap<>();
@@ -58,8 +63,31 @@ public final class PlanJson {
       tensors.add(e);
     }
     m.put("tensors", tensors);
+    m.put("collectives", collectives(p.collectives()));
+    m.put("bytes_sent_per_device_by_kind", p.bytesSentByKind());
+    step.backward().ifPresent(b -> m.put("backward", map("gradients", b.gradients(), "gradient_bytes_per_device", b.gradientBytesPerDevice(),
+        "gradient_bytes", b.gradientBytes(), "collectives", collectives(b.collectives()), "bytes_sent_per_device_by_kind", b.bytesSentByKind())));
+    step.memory().ifPresent(mem -> {
+      Map<String, Object> e = map("step", mem.optimizer().isPresent() ? "training" : "forward");
+      mem.optimizer().ifPresent(o -> e.put("optimizer", o));
+      e.put("parameter_bytes", mem.parameters());
+      if (mem.optimizer().isPresent()) {
+        e.put("gradient_bytes", mem.gradients());
+        e.put("optimizer_state_bytes", mem.optimizerState());
+      }
+      e.put("activation_peak_bytes", mem.activationPeak());
+      if (mem.optimizer().isPresent()) e.put("activations_kept_for_backward_bytes", mem.keptForBackward());
+      e.put("input_bytes", mem.inputs());
+      e.put("total_bytes", mem.total());
+      step.capacity().ifPresent(c -> e.put("device_memory_bytes", c.bytes()));
+      m.put("memory_per_device", e);
+    });
+    return dev.switchc.driver.io.Json.write(m);
+  }
+
+  private static List<Object> collectives(List<Plan.Collective> cs) {
     List<Object> collectives = new ArrayList<>();
-    for (Plan.Collective c : p.collectives()) {
+    for (Plan.Collective c : cs) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("kind", c.kind().spelling());
       e.put("axes", c.axes());
@@ -72,9 +100,7 @@ public final class PlanJson {
       e.put("replica_groups", c.replicaGroups());
       collectives.add(e);
     }
-    m.put("collectives", collectives);
-    m.put("bytes_sent_per_device_by_kind", p.bytesSentByKind());
-    return dev.switchc.driver.io.Json.write(m);
+    return collectives;
   }
 
   static Map<String, Object> type(TensorType t) {

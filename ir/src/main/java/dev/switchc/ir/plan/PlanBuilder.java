@@ -8,7 +8,6 @@ import dev.switchc.ir.ShardedFunc;
 import dev.switchc.ir.TensorLayout;
 import dev.switchc.ir.Value;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +56,7 @@ public final class PlanBuilder {
     for (Binding p : s.global().params()) dims.addAll(p.value().shape().names());
     for (Op op : s.global().body()) dims.addAll(op.out().shape().names());
     return new Plan(s.global().name(), s.mesh(), Plan.rules(s.layout(), List.copyOf(dims)), facts, tensors,
-        new Plan.Device(paramBytes, activationPeak(s), flops), collectives, partList);
+        new Plan.Device(paramBytes, ActivationPeak.of(s.local(), v -> true), flops), collectives, partList);
   }
 
   private static Plan.Tensor tensor(ShardedFunc s, Value v, String name, Plan.Kind kind, String source, String part) {
@@ -162,23 +161,5 @@ public final class PlanBuilder {
       @Override public Optional<Plan.Collective> deviceCoordinate(Op.DeviceCoordinate op) { return none(); }
       @Override public Optional<Plan.Collective> localSlice(Op.LocalSlice op) { return none(); } // each device keeps its piece
     });
-  }
-
-  /** The largest total of live per-device activation bytes at any point of the program order. */
-  private static long activationPeak(ShardedFunc s) {
-    Map<Integer, Integer> lastUse = new HashMap<>();
-    List<Op> body = s.local().body();
-    for (int i = 0; i < body.size(); i++) for (Value in : body.get(i).inputs()) lastUse.put(in.id(), i);
-    for (Binding r : s.local().results()) lastUse.put(r.value().id(), body.size());
-    long live = 0, peak = 0;
-    Map<Integer, List<Value>> dying = new HashMap<>();
-    for (int i = 0; i < body.size(); i++) {
-      Value out = body.get(i).out();
-      live += out.type().bytes();
-      peak = Math.max(peak, live);
-      dying.computeIfAbsent(lastUse.getOrDefault(out.id(), i), k -> new ArrayList<>()).add(out);
-      for (Value v : dying.getOrDefault(i, List.of())) live -= v.type().bytes();
-    }
-    return peak;
   }
 }
