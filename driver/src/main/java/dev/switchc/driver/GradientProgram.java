@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The gradient program of one training step (no optimizer; see {@link TrainStep} for that on one
- * device): a training-mode program's forward, then the gradient
+ * The gradient program of one training step (no optimizer; {@link TrainStep} is the whole step,
+ * optimizer included): a training-mode program's forward, then the gradient
  * of its loss with respect to every float parameter ({@link Grad}), before sharding, so the
  * backward is sharded by the same pass and rules as the forward (Mesh TensorFlow's order).
  *
