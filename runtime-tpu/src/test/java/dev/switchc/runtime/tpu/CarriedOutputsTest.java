@@ -52,6 +52,7 @@ class CarriedOutputsTest {
     Func f = step(true);
     Map<String, HostTensor> in = inputs(f, 1, true);
     float[] x = in.get("x").floats(), w = in.get("w").floats();
+    XlaBridge.load(); // before counting its handles
     long[] before = XlaBridge.liveHandles();
     try (PjrtProgram p = XlaMeshProgramTest.xla(spmd(f), f); Executable.Resident kept = p.keep(Map.of("w", in.get("w")))) {
       assertEquals(new PjrtProgram.Traffic(4 * 4 * 4 * 4, 0), p.traffic(), "keep uploads w once: a [4, 4] shard to each of 4 devices");
@@ -90,6 +91,51 @@ class CarriedOutputsTest {
       for (int i = 0; i < w.length; i++) w[i] += 5f;
       assertArrayEquals(w, p.read(kept, List.of("w")).get("w").floats());
     }
+  }
+
+  /**
+   * One thread carries w forward 40 times while another reads it and runs with it: every read and
+   * every loss sees w + k for a whole k that never decreases (a carrying run swaps all of a kept
+   * input's device buffers at once, and no run or read sees a freed buffer).
+   */
+  @Test
+  void readsAndRunsBesideACarryingRunSeeWholeSteps() throws Exception {
+    Func f = step(true);
+    Map<String, HostTensor> in = inputs(f, 3, true);
+    float[] w0 = in.get("w").floats(), x = in.get("x").floats();
+    XlaBridge.load(); // before counting its handles
+    long[] before = XlaBridge.liveHandles();
+    try (PjrtProgram p = XlaMeshProgramTest.xla(spmd(f), f); Executable.Resident kept = p.keep(Map.of("w", in.get("w")))) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        java.util.concurrent.Future<?> carrying = pool.submit(() -> {
+          for (int run = 0; run < 40; run++) p.runCarrying(kept, Map.of("w'", "w"), Map.of("x", in.get("x")));
+        });
+        int last = 0;
+        while (!carrying.isDone()) {
+          float[] w = p.read(kept, List.of("w")).get("w").floats();
+          int k = Math.round(w[0] - w0[0]);
+          assertTrue(k >= last, "w went back from + " + last + " to + " + k);
+          for (int i = 0; i < w.length; i++) assertEquals(w0[i] + k, w[i], "element " + i + " of a read at + " + k);
+          float loss = p.run(kept, Map.of("x", in.get("x"))).get("loss").floatAt(0);
+          boolean whole = false;
+          for (int j = k; j <= 40 && !whole; j++) whole = loss == sumOfProduct(x, plus(w0, j));
+          assertTrue(whole, "a run beside the carrying one saw w + a whole step");
+          last = k;
+        }
+        carrying.get();
+      } finally {
+        pool.shutdown();
+      }
+      assertArrayEquals(plus(w0, 40), p.read(kept, List.of("w")).get("w").floats());
+    }
+    assertArrayEquals(before, XlaBridge.liveHandles(), "{clients, executables, buffers} alive before and after");
+  }
+
+  private static float[] plus(float[] w, int k) {
+    float[] out = w.clone();
+    for (int i = 0; i < out.length; i++) out[i] += k;
+    return out;
   }
 
   private static float sumOfProduct(float[] x, float[] w) {
