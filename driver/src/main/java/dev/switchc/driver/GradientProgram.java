@@ -56,6 +56,14 @@ public record GradientProgram(Func func, List<String> wrt, List<String> cotangen
     return Grad.PREFIX + param;
   }
 
+  /**
+   * {@code forward} with a result {@value #LOSS}: its own, or a layer's {@code sum(output *
+   * cotangent) + sum of its *_loss results} with the input {@code cotangent/<output>} (see the class comment).
+   */
+  static Func withLoss(Func forward, String mainOutput) {
+    return forward.results().stream().anyMatch(r -> r.name().equals(LOSS)) ? forward : withLayerLoss(forward, mainOutput);
+  }
+
   private static Func withLayerLoss(Func forward, String mainOutput) {
     Binding out = forward.results().stream().filter(r -> r.name().equals(mainOutput)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no result '" + mainOutput + "' in " + forward.name()));

@@ -69,7 +69,8 @@ public final class TrainStep implements AutoCloseable {
     if (c.mode() != Mode.TRAIN) throw new IllegalArgumentException("a training step needs the train-mode program, got " + c.mode());
     List<String> trained = ParameterInit.of(c.global(), c.dataInputNames()).stream().map(ParameterInit.ParamSpec::name).toList();
     Compilation step = c.trainStep(loss, optimizer);
-    List<String> metrics = c.global().results().stream().filter(r -> r.value().shape().rank() == 0).map(Binding::name).toList();
+    List<String> metrics = step.global().results().stream().map(Binding::name)
+        .filter(n -> !n.startsWith(TrainStepFunc.NEW_PARAM) && !n.startsWith(TrainStepFunc.NEW_STATE)).toList(); // the forward's scalars, a layer's loss among them
     Executable e = backend instanceof Backend.Xla ? Backend.onXlaCpuDevices(step) : backend.load(step);
     return new TrainStep(step.global(), trained, metrics, e);
   }
