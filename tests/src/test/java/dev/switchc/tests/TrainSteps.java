@@ -1,7 +1,10 @@
 package dev.switchc.tests;
 
 import dev.switchc.driver.Compilation;
+import dev.switchc.driver.DataInputs;
+import dev.switchc.driver.GradientProgram;
 import dev.switchc.driver.TrainStep;
+import dev.switchc.frontend.DataInput;
 import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.model.ModelIr;
 import dev.switchc.frontend.model.ModelSpec;
@@ -18,13 +21,23 @@ final class TrainSteps {
 
   /** Every trained parameter of {@code c} from its seeded initialiser, constant ones (norm scales) made random too, so every gradient carries information. */
   static Map<String, float[]> params(Compilation c, long seed) {
-    ModelSpec s = c.program().spec(ModelSpec.class);
-    return XlaMeshTest.randomEverywhere(ParameterInit.init(ParameterInit.of(c.global(), c.dataInputNames()), s.initScale(), seed), seed + 14);
+    return XlaMeshTest.randomEverywhere(ParameterInit.init(ParameterInit.of(c.global(), c.dataInputNames()), c.spec().initScale(), seed), seed + 14);
   }
 
-  /** Batch {@code k} of {@code c}'s data inputs (tokens, targets of an encoder-decoder, the noise seed): a different one for each k. */
+  /**
+   * Batch {@code k} of {@code c}'s data inputs, a different one for each k: a model's tokens
+   * (targets of an encoder-decoder, the noise seed); a layer's inputs and the cotangent of its
+   * output ({@link GradientProgram}), normal draws.
+   */
   static Map<String, HostTensor> batch(Compilation c, int k) {
-    ModelSpec s = c.program().spec(ModelSpec.class);
+    if (!(c.spec() instanceof ModelSpec s)) {
+      Map<String, HostTensor> b = new LinkedHashMap<>();
+      for (DataInput d : c.dataInputs()) b.put(d.name(), DataInputs.defaultValue(d, c.param(d.name()).value().type(), 7 + k));
+      Binding y = c.global().results().stream().filter(r -> r.name().equals(c.spec().mainOutput())).findFirst().orElseThrow();
+      String ct = GradientProgram.COTANGENT + y.name();
+      b.put(ct, HostTensor.ofFloats(y.value().type(), ParameterInit.normal(11 + k, ct, y.value().shape().elements())));
+      return b;
+    }
     Map<String, HostTensor> b = new LinkedHashMap<>();
     b.put(ModelIr.INPUTS, HostTensor.ofInts(c.param(ModelIr.INPUTS).value().type(),
         ModelNumericsTest.padded(ParameterInit.tokenIds(5 + k, "inputs", s.batch() * s.seq(), s.vocab()), (int) s.batch(), (int) s.seq())));
