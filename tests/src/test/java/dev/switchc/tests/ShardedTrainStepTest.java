@@ -1,6 +1,7 @@
 package dev.switchc.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
@@ -31,21 +32,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * tiny-switch (encoder-decoder) and tiny-switch-lm (decoder-only) overflow their experts
  * (capacity factor 0.5, one slot) with dropout and router jitter on.
  *
- * <p>Tolerance, f32: each result within {@value #FRACTION} of its tensor's scale (largest
- * magnitude); metrics within 1e-5 relative. The sharded program sums partial gradients in another
+ * <p>Tolerance, f32: each result within {@value #TIGHT} of its tensor's scale (largest magnitude)
+ * but for at most {@value #OUTLIERS} elements per tensor, which must be within {@value #FRACTION};
+ * metrics within 1e-5 relative. The sharded program sums partial gradients in another
  * order (the all-reduces over the batch-like axes and over model), so its gradients differ from
  * the one-device ones by rounding, about 1e-7 of their scale. The optimizers then divide each
  * gradient element by the root of its own second moment: AdamW's first update is {@code g / (|g| +
  * 1e-8)}, whose slope near g = 0 is 1e8, so an element whose gradient is within rounding noise of
- * zero moves by a visibly different amount (measured: 4e-5 of scale for one element of an expert
- * weight on expert=2,model=2, the same after three steps; every other tensor of every case below
- * 1e-5). The bound still tells a wrong
- * program apart: three steps move a parameter by about 1e-2 of its scale, a missing or wrong
+ * zero moves by a visibly different amount (measured: 4e-5 of scale for one element of 8192 of an
+ * expert weight on expert=2,model=2, in the emulation and in XLA alike, the same after three
+ * steps; every other element of every case below 1e-5). The bounds still tell a wrong program
+ * apart: three steps move a parameter by about 1e-2 of its scale, a missing or wrong
  * collective changes an update by that order, and the first moments ((1 - beta1) g) and the
  * Adafactor statistics compare the gradients themselves at this tolerance.
  */
 class ShardedTrainStepTest {
-  static final double FRACTION = 1e-4;
+  static final double FRACTION = 1e-4, TIGHT = 1e-5;
+  static final int OUTLIERS = 2;
   static final int STEPS = 3;
   static final List<String> SETS = List.of("capacity_factor=0.5", "min_capacity=1", "dropout=0.1", "router_jitter=0.01");
 
@@ -120,15 +123,20 @@ class ShardedTrainStepTest {
     for (String name : want.optimizer().keySet()) close(at + " " + name, got.optimizer().get(name), want.optimizer().get(name), fraction);
   }
 
+  /**
+   * Every element within {@code fraction} of the scale, and all but {@value #OUTLIERS} of them
+   * within {@value #TIGHT} of it: the few elements whose gradient is rounding noise near zero (see
+   * the class comment) are the only ones allowed the looser bound.
+   */
   private static void close(String what, HostTensor got, HostTensor want, double fraction) {
     assertEquals(want.type(), got.type(), what);
     Compare.closeToScale(what, got.floats(), Compare.toDouble(want.floats()), fraction);
     float[] g = got.floats(), w = want.floats();
-    double scale = 0, err = 0;
-    for (int i = 0; i < w.length; i++) {
-      scale = Math.max(scale, Math.abs(w[i]));
-      err = Math.max(err, Math.abs(g[i] - w[i]));
-    }
-    if (scale > 0 && err / scale > 1e-5) System.out.printf("%s: worst error %.3g of scale %.3g%n", what, err / scale, scale);
+    double scale = 0;
+    for (float x : w) scale = Math.max(scale, Math.abs(x));
+    int loose = 0;
+    for (int i = 0; i < w.length; i++) if (Math.abs(g[i] - w[i]) > TIGHT * scale) loose++;
+    if (loose > 0) System.out.printf("%s: %d of %d elements beyond %.0e of scale %.3g%n", what, loose, w.length, TIGHT, scale);
+    assertTrue(loose <= OUTLIERS, what + ": " + loose + " elements beyond " + TIGHT + " of the scale " + scale + ", at most " + OUTLIERS + " allowed");
   }
 }
