@@ -265,17 +265,17 @@ public final class PjrtProgram implements Executable {
     if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
     for (String name : rest.keySet())
       if (k.names.contains(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
-    int[] carriedInto = carriedInto(k, carry);
+    CarriedOutputs carriedInto = CarriedOutputs.of(carry, global, inputs, outputs, k.names, devices.length);
     List<Port> others = global.inputs().stream().filter(p -> !k.names.contains(p.name())).toList();
     List<HostTensor> ordered = InputCheck.byName(others, rest, "PjrtProgram.run");
-    Lock swapLock = carry.isEmpty() ? k.swap.readLock() : k.swap.writeLock();
+    Lock swapLock = carriedInto.isEmpty() ? k.swap.readLock() : k.swap.writeLock();
     using.lock();
     swapLock.lock();
     Map<String, ByteBuffer> staging = takeStaging();
     long[][] buffers = new long[global.inputs().size()][];
     long[][] fresh = new long[others.size()][];
     long[][] carried = new long[global.outputs().size()][];
-    for (int j = 0; j < carried.length; j++) if (carriedInto[j] >= 0) carried[j] = new long[0]; // marks it for execute
+    for (int j = 0; j < carried.length; j++) if (carriedInto.carried(j)) carried[j] = new long[0]; // marks it for execute
     try {
       requireOpen("run");
       if (k.released) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
@@ -287,7 +287,7 @@ public final class PjrtProgram implements Executable {
       // The run has finished on every device (execute waited), so the old buffers are unused.
       for (int j = 0; j < carried.length; j++) {
         if (carried[j] == null) continue;
-        String input = global.inputs().get(carriedInto[j]).name();
+        String input = global.inputs().get(carriedInto.input(j)).name();
         fresh = append(fresh, k.buffers.put(input, carried[j]));
         carried[j] = null;
       }
@@ -324,7 +324,7 @@ public final class PjrtProgram implements Executable {
       if (k.released) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
       Map<String, HostTensor> out = new LinkedHashMap<>();
       for (String name : names) {
-        int i = inputIndex(name);
+        int i = CarriedOutputs.index(global.inputs(), name, "input");
         out.put(name, download(global.inputs().get(i), inputs.get(i), k.buffers.get(name), staging, "in" + i));
       }
       return out;
@@ -346,41 +346,6 @@ public final class PjrtProgram implements Executable {
     if (!(resident instanceof Kept k) || k.program() != this)
       throw new IllegalStateException("these kept inputs belong to another program; keep them with this program's keep()");
     return k;
-  }
-
-  /** For each output, the index of the input it is carried into, or -1; checks {@code carry} against the ports and layouts. */
-  private int[] carriedInto(Kept k, Map<String, String> carry) {
-    if (carry == null) throw new RuntimeInputException("carry must be non-null (a map from output name to kept input name)");
-    int[] into = new int[global.outputs().size()];
-    java.util.Arrays.fill(into, -1);
-    Set<String> targets = new java.util.HashSet<>();
-    for (Map.Entry<String, String> e : carry.entrySet()) {
-      int j = outputIndex(e.getKey());
-      if (!k.names.contains(e.getValue()))
-        throw new RuntimeInputException("cannot carry output '" + e.getKey() + "' into '" + e.getValue() + "': the kept inputs are " + k.names);
-      if (!targets.add(e.getValue())) throw new RuntimeInputException("two outputs are carried into the kept input '" + e.getValue() + "'; carry one");
-      int i = inputIndex(e.getValue());
-      Port out = global.outputs().get(j), in = global.inputs().get(i);
-      if (!out.type().equals(in.type()))
-        throw new RuntimeInputException("cannot carry output '" + out.name() + "' (" + out.type() + ") into input '" + in.name() + "' (" + in.type() + "): the types differ");
-      for (int d = 0; d < devices.length; d++)
-        if (!outputs.get(j).tileOf(d).equals(inputs.get(i).tileOf(d)) || !outputs.get(j).localDims().equals(inputs.get(i).localDims()))
-          throw new RuntimeInputException("cannot carry output '" + out.name() + "' into input '" + in.name() + "': device " + d + " holds the tile at "
-              + outputs.get(j).tileOf(d) + " " + outputs.get(j).localDims() + " of the output but needs " + inputs.get(i).tileOf(d) + " "
-              + inputs.get(i).localDims() + " of the input (their shardings differ)");
-      into[j] = i;
-    }
-    return into;
-  }
-
-  private int inputIndex(String name) {
-    for (int i = 0; i < global.inputs().size(); i++) if (global.inputs().get(i).name().equals(name)) return i;
-    throw new RuntimeInputException("no input '" + name + "'; the inputs are " + global.inputs().stream().map(Port::name).toList());
-  }
-
-  private int outputIndex(String name) {
-    for (int j = 0; j < global.outputs().size(); j++) if (global.outputs().get(j).name().equals(name)) return j;
-    throw new RuntimeInputException("no output '" + name + "'; the outputs are " + global.outputs().stream().map(Port::name).toList());
   }
 
   private static long[][] append(long[][] a, long[] b) {
