@@ -91,6 +91,7 @@ public final class BenchMain {
     }
     if (runs("overhead")) overhead(quick ? 200 : 2000);
     if (runs("mesh")) for (long tokens : quick ? List.of(256L) : List.of(1024L, 8192L)) mesh(tokens, 8, d, f, rounds);
+    if (runs("train")) train(quick ? 64 : 1024, d, f, rounds);
     goals();
   }
 
@@ -173,6 +174,41 @@ public final class BenchMain {
     }
   }
 
+  /**
+   * One training step (forward, gradient, Adafactor) against one forward pass of the same
+   * train-mode program, both on one XLA CPU device through PJRT with the parameters (and the
+   * optimizer state) resident: tiny-switch, and a Switch layer of {@code tokens} tokens in two
+   * groups (a layer's loss is {@code sum(y * cotangent)} plus its aux losses, the cotangent fed with
+   * x). Then what residency saves (the same step with a host round trip of the state), and the mesh's cost: the same step on data=2 (2 XLA CPU devices, on this machine's 2
+   * cores) against one device; both must report the same loss on their first step.
+   */
+  private void train(long tokens, long d, long f, int rounds) {
+    Located<SwitchLayerSpec> l = SwitchLayer.builder().batch(2).seq(tokens / 2).dModel(d).dFf(f).experts(8).groupSize(tokens / 2)
+        .capacityFactor(1.25).minCapacity(4).build();
+    String layer = String.format(Locale.ROOT, "Switch layer tokens=%d E=8 d=%d f=%d cf=1.25", tokens, d, f);
+    train(layer, Program.single(l), Program.of(l).mesh("data", 2).build(), "loss", tokens, rounds);
+    if (quick) return;
+    dev.switchc.frontend.model.ModelSpec tiny = dev.switchc.frontend.model.Presets.load("tiny-switch").spec(dev.switchc.frontend.model.ModelSpec.class);
+    train("tiny-switch (batch " + tiny.batch() + " x seq " + tiny.seq() + ")", Program.single(dev.switchc.frontend.model.Presets.load("tiny-switch").definition()),
+        dev.switchc.frontend.model.Presets.load("tiny-switch", List.of(), java.util.Optional.of("data=2"), List.of()), dev.switchc.frontend.model.ModelIr.LOSS,
+        tiny.batch() * tiny.seq(), rounds);
+  }
+
+  private void train(String what, Program one, Program two, String loss, long tokens, int rounds) {
+    try (TrainBench a = new TrainBench(one, loss); TrainBench b = new TrainBench(two, loss)) {
+      double la = a.step().get(loss), lb = b.step().get(loss);
+      if (!(Math.abs(la - lb) <= 1e-4 * Math.max(1, Math.abs(la)))) throw new IllegalStateException(what + ": the first step's loss is " + la + " on one device, " + lb + " on data=2");
+      String check = String.format(Locale.ROOT, "same first-step loss (%.6g, %.6g)", la, lb);
+      Interleaved fs = Interleaved.time(a::forward, a::step, 2, rounds);
+      row("train", String.format(Locale.ROOT, "%s, one device: step %.0f tokens/s", what, tokens / fs.medianB()), "forward (train mode)", "training step (Adafactor)", fs,
+          "PJRT, 1 XLA CPU device, parameters and state resident");
+      row("train", what + ", one device: residency", "step, state resident", "step, state through the host", Interleaved.time(a::step, a::roundTrip, 2, rounds),
+          "PJRT, 1 XLA CPU device; B uploads and downloads every parameter and slot");
+      Interleaved mesh = Interleaved.time(a::step, b::step, 2, rounds);
+      row("train", String.format(Locale.ROOT, "%s, data=2: step %.0f tokens/s", what, tokens / mesh.medianB()), "step on one device", "step on data=2 (2 XLA CPU devices)", mesh, check);
+    }
+  }
+
   private void switchVsDense(long tokens, long experts, long d, long f, String cf, int rounds) {
     Located<SwitchLayerSpec> l = layer(tokens, experts, d, f, cf, Dispatch.GATHER);
     float[] x = ParameterInit.normal(1, "x", tokens * d);
@@ -252,6 +288,10 @@ public final class BenchMain {
         goal("Switch-C to plan + StableHLO in at most 1 GB of heap", ((Number) r.get("heap_peak_bytes")).doubleValue() / (1 << 30), 1, false, "%.2f GiB");
       }
     }
+    for (Map<String, Object> r : List.copyOf(rows))
+      if (r.get("benchmark").equals("train") && String.valueOf(r.get("configuration")).contains("one device: step"))
+        goal("training step at most 3.5x the forward on one device (" + String.valueOf(r.get("configuration")).replaceAll(", one device.*", "") + ")",
+            (Double) r.get("ratio_b_over_a"), 3.5, false, "%.2fx");
     if (!Double.isNaN(usefulFraction)) goal("Switch layer's useful FLOPs at least 70% of the matmul peak", usefulFraction * 100, 70, true, "%.0f%%");
   }
 

@@ -13,7 +13,7 @@ class BenchSmokeTest {
   void everyBenchmarkRunsAndBothSidesAgree() {
     List<Map<String, Object>> rows = BenchMain.runQuick();
     List<Object> kinds = rows.stream().map(r -> r.get("benchmark")).distinct().toList();
-    assertEquals(List.of("peer", "dispatch", "switch vs dense", "roofline", "compile", "overhead", "mesh", "goal"), kinds);
+    assertEquals(List.of("peer", "dispatch", "switch vs dense", "roofline", "compile", "overhead", "mesh", "train", "goal"), kinds);
     assertTrue(rows.stream().anyMatch(r -> String.valueOf(r.get("configuration")).startsWith("tiny-switch on ")), "presets are compiled");
     for (Map<String, Object> r : rows)
       if (r.containsKey("ratio_b_over_a")) assertTrue((Double) r.get("ratio_b_over_a") > 0, r.toString());

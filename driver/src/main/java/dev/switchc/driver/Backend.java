@@ -106,7 +106,16 @@ public sealed interface Backend {
     }
   }
 
-  private static Executable compile(Compilation c, Supplier<DeviceClient> newClient) {
+  /**
+   * {@code c}'s SPMD program through XLA's partitioner on as many XLA CPU devices (PJRT) as its
+   * mesh has, one included: unlike {@link Xla#load}, whose one-device program runs in TensorFlow
+   * Java and cannot keep outputs on the device, a program here can ({@link PjrtProgram#runCarrying}).
+   */
+  static PjrtProgram onXlaCpuDevices(Compilation c) {
+    return compile(c, () -> CpuClient.create(devices(c)));
+  }
+
+  private static PjrtProgram compile(Compilation c, Supplier<DeviceClient> newClient) {
     DeviceClient client = newClient.get();
     try {
       return PjrtProgram.compile(client, true, c.spmd(), signature(c));

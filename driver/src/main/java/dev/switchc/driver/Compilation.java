@@ -2,12 +2,15 @@ package dev.switchc.driver;
 
 import dev.switchc.frontend.DataInput;
 import dev.switchc.frontend.Mode;
+import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.Program;
 import dev.switchc.frontend.ProgramSpec;
 import dev.switchc.ir.Binding;
 import dev.switchc.ir.Func;
 import dev.switchc.ir.Shard;
 import dev.switchc.ir.ShardedFunc;
+import dev.switchc.ir.optim.Optimizer;
+import dev.switchc.ir.optim.TrainStepFunc;
 import dev.switchc.ir.plan.Plan;
 import dev.switchc.ir.plan.PlanBuilder;
 import dev.switchc.lowering.CompiledModule;
@@ -44,6 +47,29 @@ public record Compilation(Program program, Mode mode, Func global, ShardedFunc s
     inputs.addAll(step.cotangents());
     Plan stepPlan = PlanBuilder.build(shardedStep, inputs, spec().planFacts(mode, program.mesh().value(), program.layout()));
     return new Compilation(program, mode, step.func(), shardedStep, stepPlan);
+  }
+
+  /**
+   * The whole training step of this training-mode program as one program: forward, gradient of
+   * {@code loss} and {@code optimizer}'s update ({@link TrainStepFunc}), sharded by the same pass,
+   * mesh and rules. An optimizer slot's dimensions are named after its parameter's (a factored
+   * Adafactor statistic drops one of them), so the layout splits it as it splits the parameter;
+   * the step number and the metrics are scalars, whole on every device. A layer, which has no
+   * loss of its own, trains on {@link GradientProgram}'s: the cotangent of its output is one more
+   * data input. The plan counts the step number and that cotangent among the data inputs:
+   * parameters and optimizer state are what the step keeps.
+   */
+  public Compilation trainStep(String loss, Optimizer optimizer) {
+    if (mode != Mode.TRAIN) throw new IllegalStateException("a training step differentiates the training-mode program, not the " + mode + " one");
+    List<String> trained = ParameterInit.of(global, dataInputNames()).stream().map(ParameterInit.ParamSpec::name).toList();
+    Func forward = GradientProgram.withLoss(global, spec().mainOutput());
+    Func step = TrainStepFunc.build(forward, loss, trained, optimizer);
+    ShardedFunc shardedStep = Shard.run(step, program.mesh().value(), program.layout());
+    Set<String> inputs = names(dataInputs(spec(), global));
+    inputs.add(TrainStepFunc.STEP);
+    for (Binding p : forward.params()) if (p.name().startsWith(GradientProgram.COTANGENT)) inputs.add(p.name());
+    Plan stepPlan = PlanBuilder.build(shardedStep, inputs, spec().planFacts(mode, program.mesh().value(), program.layout()));
+    return new Compilation(program, mode, step, shardedStep, stepPlan);
   }
 
   public ProgramSpec spec() {

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The gradient program of one training step (no optimizer; see {@link TrainStep} for that on one
- * device): a training-mode program's forward, then the gradient
+ * The gradient program of one training step (no optimizer; {@link TrainStep} is the whole step,
+ * optimizer included): a training-mode program's forward, then the gradient
  * of its loss with respect to every float parameter ({@link Grad}), before sharding, so the
  * backward is sharded by the same pass and rules as the forward (Mesh TensorFlow's order).
  *
@@ -54,6 +54,14 @@ public record GradientProgram(Func func, List<String> wrt, List<String> cotangen
   /** The gradient result of parameter {@code param}. */
   public static String gradientOf(String param) {
     return Grad.PREFIX + param;
+  }
+
+  /**
+   * {@code forward} with a result {@value #LOSS}: its own, or a layer's {@code sum(output *
+   * cotangent) + sum of its *_loss results} with the input {@code cotangent/<output>} (see the class comment).
+   */
+  static Func withLoss(Func forward, String mainOutput) {
+    return forward.results().stream().anyMatch(r -> r.name().equals(LOSS)) ? forward : withLayerLoss(forward, mainOutput);
   }
 
   private static Func withLayerLoss(Func forward, String mainOutput) {

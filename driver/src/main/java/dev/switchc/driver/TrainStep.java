@@ -2,28 +2,29 @@ package dev.switchc.driver;
 
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
+import dev.switchc.frontend.Program;
 import dev.switchc.ir.Binding;
 import dev.switchc.ir.Func;
 import dev.switchc.ir.optim.Optimizer;
 import dev.switchc.ir.optim.TrainStepFunc;
-import dev.switchc.lowering.StableHlo;
+import dev.switchc.runtime.Executable;
 import dev.switchc.runtime.HostTensor;
-import dev.switchc.runtime.cpu.CpuProgram;
+import dev.switchc.runtime.tpu.PjrtProgram;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A model's training step compiled into one XLA program on one CPU device: the train-mode
- * forward, its gradient w.r.t. every trained parameter, and the optimizer's update
- * ({@link TrainStepFunc}).
+ * A model's training step compiled into one program: the train-mode forward, its gradient w.r.t.
+ * every trained parameter, and the optimizer's update ({@link TrainStepFunc}), sharded over the
+ * program's mesh ({@link Compilation#trainStep}) and run on a {@link Backend}.
  *
- * <p>Residency: {@link CpuProgram#keep} holds inputs that do not change between runs, and the
- * parameters and optimizer state change every step, so they are not kept. Each step feeds the
- * previous step's outputs back as inputs: the runtime copies them out of XLA into host arrays and
- * back in again every step. Nothing stays on the device between steps with this runtime API (it
- * has no buffer donation or device-resident outputs); for the CPU backend that is a host memcpy
- * per tensor per step.
+ * <p>Residency: {@link #run} makes a host round trip of the parameters and optimizer state each
+ * step (any runtime). A {@link Loop} from {@link #start} keeps them on the devices between steps
+ * where the runtime can hold buffers there (PJRT: XLA's CPU devices, a plugin's): each step
+ * uploads its batch and step number and copies out only the metrics; the updated parameters and
+ * state stay on the devices as the next step's inputs ({@link PjrtProgram#runCarrying}). The
+ * emulation of the mesh, a test oracle, makes the round trip.
  */
 public final class TrainStep implements AutoCloseable {
   /** Parameters and optimizer state after {@code step} updates, by input name. */
@@ -44,26 +45,47 @@ public final class TrainStep implements AutoCloseable {
   private final Func func;
   private final List<String> trained;
   private final List<String> metrics;
-  private final CpuProgram program;
+  private final Executable program;
 
-  private TrainStep(Func func, List<String> trained, List<String> metrics, CpuProgram program) {
+  private TrainStep(Func func, List<String> trained, List<String> metrics, Executable program) {
     this.func = func;
     this.trained = trained;
     this.metrics = metrics;
     this.program = program;
   }
 
-  /** Compiles {@code c}'s train-mode program, its loss differentiated w.r.t. every trained parameter, with {@code optimizer}. */
+  /**
+   * Compiles {@code c}'s train-mode program, its loss differentiated w.r.t. every trained
+   * parameter, with {@code optimizer}, for ONE device whatever {@code c}'s mesh, on XLA's CPU
+   * client.
+   */
   public static TrainStep compile(Compilation c, String loss, Optimizer optimizer) {
     if (c.mode() != Mode.TRAIN) throw new IllegalArgumentException("a training step needs the train-mode program, got " + c.mode());
+    return compile(c.multiDevice() ? Compilation.of(Program.single(c.program().definition()), c.mode()) : c, loss, optimizer, new Backend.Xla());
+  }
+
+  /**
+   * Compiles {@code c}'s training step sharded over {@code c}'s mesh and loads it on {@code
+   * backend}. On {@link Backend.Xla} it runs through PJRT on as many XLA CPU devices as the mesh
+   * has, one device included, so that the state can stay resident on every mesh.
+   */
+  public static TrainStep compile(Compilation c, String loss, Optimizer optimizer, Backend backend) {
+    if (c.mode() != Mode.TRAIN) throw new IllegalArgumentException("a training step needs the train-mode program, got " + c.mode());
     List<String> trained = ParameterInit.of(c.global(), c.dataInputNames()).stream().map(ParameterInit.ParamSpec::name).toList();
-    Func f = TrainStepFunc.build(c.global(), loss, trained, optimizer);
-    List<String> metrics = c.global().results().stream().filter(TrainStepFunc::isMetric).map(Binding::name).toList();
-    return new TrainStep(f, trained, metrics, CpuProgram.load(StableHlo.compile(f)));
+    Compilation step = c.trainStep(loss, optimizer);
+    List<String> metrics = step.global().results().stream().map(Binding::name)
+        .filter(n -> !n.startsWith(TrainStepFunc.NEW_PARAM) && !n.startsWith(TrainStepFunc.NEW_STATE)).toList(); // the forward's scalars, a layer's loss among them
+    Executable e = backend instanceof Backend.Xla ? Backend.onXlaCpuDevices(step) : backend.load(step);
+    return new TrainStep(step.global(), trained, metrics, e);
   }
 
   public Func func() {
     return func;
+  }
+
+  /** The loaded program: a {@link PjrtProgram} where the state can stay on the devices. */
+  public Executable program() {
+    return program;
   }
 
   /** {@code params} (every trained parameter, row-major f32) with zero optimizer state, before step 1. */
@@ -85,18 +107,27 @@ public final class TrainStep implements AutoCloseable {
     in.putAll(state.optimizer());
     in.putAll(batch);
     int step = state.step() + 1;
-    in.put(TrainStepFunc.STEP, HostTensor.ofInts(func.param(TrainStepFunc.STEP).value().type(), new int[] {step}));
+    in.put(TrainStepFunc.STEP, stepTensor(step));
     Map<String, HostTensor> out = program.run(in);
     Map<String, HostTensor> p = new LinkedHashMap<>(), s = new LinkedHashMap<>();
     for (String name : trained) p.put(name, out.get(TrainStepFunc.NEW_PARAM + name));
-    for (String name : state.optimizer().keySet()) s.put(name, out.get(TrainStepFunc.NEW_STATE + name.substring(TrainStepFunc.STATE.length())));
-    return new Result(new State(p, s, step), metrics(metrics, out));
+    for (String name : state.optimizer().keySet()) s.put(name, out.get(newStateOf(name)));
+    return new Result(new State(p, s, step), metrics(out));
   }
 
-  /** The metrics named {@code names} among a step's outputs: scalars by name, vectors element by element. */
-  static Map<String, Double> metrics(List<String> names, Map<String, HostTensor> out) {
+  private HostTensor stepTensor(int step) {
+    return HostTensor.ofInts(func.param(TrainStepFunc.STEP).value().type(), new int[] {step});
+  }
+
+  /** The result name of optimizer state input {@code name}. */
+  private static String newStateOf(String name) {
+    return TrainStepFunc.NEW_STATE + name.substring(TrainStepFunc.STATE.length());
+  }
+
+  /** The step's metrics among its outputs: scalars by name, count vectors element by element (NAME/INDEX). */
+  private Map<String, Double> metrics(Map<String, HostTensor> out) {
     Map<String, Double> m = new LinkedHashMap<>();
-    for (String name : names) {
+    for (String name : metrics) {
       HostTensor t = out.get(name);
       if (t.type().shape().rank() == 0) m.put(name, element(t, 0));
       else for (int e = 0; e < t.size(); e++) m.put(name + "/" + e, element(t, e));
@@ -129,26 +160,80 @@ public final class TrainStep implements AutoCloseable {
     void close();
   }
 
-  /** A loop starting from {@code state}. */
+  /** A loop starting from {@code state}: resident on the devices where the program runs through PJRT. */
   public Loop start(State state) {
-    return new Loop() {
-      State current = state;
+    return program instanceof PjrtProgram p ? new ResidentLoop(p, state) : new HostLoop(state);
+  }
 
-      @Override
-      public Map<String, Double> step(Map<String, HostTensor> batch) {
-        Result r = run(current, batch);
-        current = r.next();
-        return r.metrics();
-      }
+  /** Each step a host round trip ({@link #run}). */
+  private final class HostLoop implements Loop {
+    private State current;
 
-      @Override
-      public State state() {
-        return current;
-      }
+    HostLoop(State state) {
+      this.current = state;
+    }
 
-      @Override
-      public void close() {}
-    };
+    @Override
+    public Map<String, Double> step(Map<String, HostTensor> batch) {
+      Result r = run(current, batch);
+      current = r.next();
+      return r.metrics();
+    }
+
+    @Override
+    public State state() {
+      return current;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * The parameters and optimizer state kept on the devices ({@link PjrtProgram#keep}); each step
+   * carries {@code param'/x} into {@code x} and {@code state'/x/slot} into {@code state/x/slot}.
+   * Not for several threads at once: steps are a sequence.
+   */
+  private final class ResidentLoop implements Loop {
+    private final PjrtProgram program;
+    private final Executable.Resident kept;
+    private final Map<String, String> carry = new LinkedHashMap<>();
+    private final List<String> optimizer;
+    private int step;
+
+    ResidentLoop(PjrtProgram program, State state) {
+      this.program = program;
+      Map<String, HostTensor> held = new LinkedHashMap<>(state.params());
+      held.putAll(state.optimizer());
+      this.kept = program.keep(held);
+      this.optimizer = List.copyOf(state.optimizer().keySet());
+      for (String name : state.params().keySet()) carry.put(TrainStepFunc.NEW_PARAM + name, name);
+      for (String name : optimizer) carry.put(newStateOf(name), name);
+      this.step = state.step();
+    }
+
+    @Override
+    public Map<String, Double> step(Map<String, HostTensor> batch) {
+      Map<String, HostTensor> in = new LinkedHashMap<>(batch);
+      in.put(TrainStepFunc.STEP, stepTensor(step + 1));
+      Map<String, HostTensor> out = program.runCarrying(kept, carry, in);
+      step++;
+      return metrics(out);
+    }
+
+    @Override
+    public State state() {
+      Map<String, HostTensor> all = program.read(kept, carry.values());
+      Map<String, HostTensor> p = new LinkedHashMap<>(), s = new LinkedHashMap<>();
+      for (String name : optimizer) s.put(name, all.remove(name));
+      p.putAll(all);
+      return new State(p, s, step);
+    }
+
+    @Override
+    public void close() {
+      kept.close();
+    }
   }
 
   @Override

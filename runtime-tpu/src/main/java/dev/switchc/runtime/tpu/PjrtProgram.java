@@ -16,6 +16,7 @@ import dev.switchc.runtime.ShardedArrays;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -35,7 +37,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * sharding ({@link ShardedArrays}), copies the shards to their devices, runs, copies every
  * device's results back and assembles each global output from them by the result sharding; the
  * replicas of a result (devices holding the same tile) must agree bit for bit, or the run fails.
- * Inputs kept with {@link #keep} stay on the devices between runs.
+ * Inputs kept with {@link #keep} stay on the devices between runs; {@link #runCarrying} also keeps
+ * outputs there, as the kept inputs of the next run (a training step's parameters and optimizer
+ * state), and {@link #read} copies kept inputs out on demand. {@link #traffic()} counts the bytes
+ * moved each way.
  *
  * <p>Errors: {@link RuntimeInputException} for the caller's inputs, before any native call;
  * {@link XlaException} with XLA's or the plugin's message when compiling or running fails;
@@ -50,7 +55,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the lock only for the launch, as the bridge's own lock does, is not enough. {@link #close} (and closing kept inputs)
  * waits for the runs in progress before it frees native buffers and the executable, so no run
  * uses a freed handle; a call that starts after close fails with an {@link IllegalStateException}
- * saying the program is closed. A client this program does not own must outlive it.
+ * saying the program is closed. Kept inputs that {@link #runCarrying} replaces are guarded by a
+ * lock of their own: runs that only read them proceed at once, a carrying run excludes every other
+ * run and read of the same kept inputs while it swaps their buffers. A client this program does
+ * not own must outlive it.
  */
 public final class PjrtProgram implements Executable {
   private final DeviceClient client;
@@ -73,6 +81,8 @@ public final class PjrtProgram implements Executable {
   private final Lock using = lock.readLock(), freeing = lock.writeLock();
   private final Set<Kept> kept = ConcurrentHashMap.newKeySet(); // added to holding using, removed holding freeing
   private boolean closed; // written holding freeing, read holding using
+  /** Bytes copied to and from the devices, for {@link #traffic()}. */
+  private final AtomicLong uploaded = new AtomicLong(), downloaded = new AtomicLong();
 
   private PjrtProgram(DeviceClient client, boolean ownsClient, DeviceClient.Compiled compiled, ModuleSignature global, HloModule spmd) {
     this.client = client;
@@ -156,7 +166,7 @@ public final class PjrtProgram implements Executable {
     try {
       requireOpen("run");
       for (int i = 0; i < ordered.size(); i++) buffers[i] = upload(i, ordered.get(i), staging);
-      return execute(buffers, staging);
+      return execute(buffers, staging, new long[global.outputs().size()][]);
     } finally {
       try {
         freeAll(buffers);
@@ -196,18 +206,24 @@ public final class PjrtProgram implements Executable {
     }
   }
 
-  /** Inputs held on the devices: each a buffer per device. */
+  /**
+   * Inputs held on the devices: each a buffer per device. A carrying run replaces buffers holding
+   * {@code swap}'s write side; runs and reads use them holding its read side.
+   */
   private final class Kept implements Resident {
     private final Map<String, long[]> buffers;
+    private final Set<String> names;
+    private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private boolean released; // written holding freeing, read holding using
 
     Kept(Map<String, long[]> buffers) {
       this.buffers = buffers;
+      this.names = Set.copyOf(buffers.keySet());
     }
 
     @Override
     public Set<String> names() {
-      return buffers.keySet();
+      return names;
     }
 
     PjrtProgram program() {
@@ -230,17 +246,36 @@ public final class PjrtProgram implements Executable {
 
   @Override
   public Map<String, HostTensor> run(Resident resident, Map<String, HostTensor> rest) {
-    if (!(resident instanceof Kept k) || k.program() != this)
-      throw new IllegalStateException("these kept inputs belong to another program; keep them with this program's keep()");
+    return runCarrying(resident, Map.of(), rest);
+  }
+
+  /**
+   * Runs with {@code resident}'s inputs and {@code rest} (exactly the other inputs), like {@link
+   * #run(Resident, Map)}, except that each output named in {@code carry} (output name to the name
+   * of one of {@code resident}'s inputs) is not copied out: it stays on the devices and replaces
+   * that input in {@code resident} for the next run, whose old buffers are freed. Returns the other
+   * outputs. A carried output must have its input's type and be split over the devices as that
+   * input is (checked before any native call), so each device's result is its shard of the next
+   * run's input. On failure {@code resident} keeps the inputs it had.
+   *
+   * @throws RuntimeInputException if {@code carry} names an output or kept input that does not exist, one input twice, or an output that does not fit its input
+   */
+  public Map<String, HostTensor> runCarrying(Resident resident, Map<String, String> carry, Map<String, HostTensor> rest) {
+    Kept k = own(resident);
     if (rest == null) throw new RuntimeInputException("inputs must be non-null (a map from input name to tensor)");
     for (String name : rest.keySet())
-      if (k.buffers.containsKey(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
-    List<Port> others = global.inputs().stream().filter(p -> !k.buffers.containsKey(p.name())).toList();
+      if (k.names.contains(name)) throw new RuntimeInputException("input '" + name + "' is both kept and given; give it once");
+    CarriedOutputs carriedInto = CarriedOutputs.of(carry, global, inputs, outputs, k.names, devices.length);
+    List<Port> others = global.inputs().stream().filter(p -> !k.names.contains(p.name())).toList();
     List<HostTensor> ordered = InputCheck.byName(others, rest, "PjrtProgram.run");
+    Lock swapLock = carriedInto.isEmpty() ? k.swap.readLock() : k.swap.writeLock();
     using.lock();
+    swapLock.lock();
     Map<String, ByteBuffer> staging = takeStaging();
     long[][] buffers = new long[global.inputs().size()][];
     long[][] fresh = new long[others.size()][];
+    long[][] carried = new long[global.outputs().size()][];
+    for (int j = 0; j < carried.length; j++) if (carriedInto.carried(j)) carried[j] = new long[0]; // marks it for execute
     try {
       requireOpen("run");
       if (k.released) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
@@ -248,15 +283,75 @@ public final class PjrtProgram implements Executable {
         long[] held = k.buffers.get(global.inputs().get(i).name());
         buffers[i] = held != null ? held : (fresh[j] = upload(i, ordered.get(j++), staging));
       }
-      return execute(buffers, staging);
+      Map<String, HostTensor> out = execute(buffers, staging, carried);
+      // The run has finished on every device (execute waited), so the old buffers are unused.
+      for (int j = 0; j < carried.length; j++) {
+        if (carried[j] == null) continue;
+        String input = global.inputs().get(carriedInto.input(j)).name();
+        fresh = append(fresh, k.buffers.put(input, carried[j]));
+        carried[j] = null;
+      }
+      return out;
     } finally {
       try {
-        freeAll(fresh);
+        freeAll(carried);
       } finally {
-        stagingSets.add(staging);
-        using.unlock();
+        try {
+          freeAll(fresh);
+        } finally {
+          stagingSets.add(staging);
+          swapLock.unlock();
+          using.unlock();
+        }
       }
     }
+  }
+
+  /**
+   * Copies {@code names} (inputs held by {@code resident}) out of the devices, as global arrays.
+   *
+   * @throws RuntimeInputException if a name is not one of {@code resident}'s inputs
+   */
+  public Map<String, HostTensor> read(Resident resident, Collection<String> names) {
+    Kept k = own(resident);
+    for (String name : names)
+      if (!k.names.contains(name)) throw new RuntimeInputException("cannot read '" + name + "': the kept inputs are " + k.names);
+    using.lock();
+    k.swap.readLock().lock();
+    Map<String, ByteBuffer> staging = takeStaging();
+    try {
+      requireOpen("read");
+      if (k.released) throw new IllegalStateException("these kept inputs are closed; keep them again with keep()");
+      Map<String, HostTensor> out = new LinkedHashMap<>();
+      for (String name : names) {
+        int i = CarriedOutputs.index(global.inputs(), name, "input");
+        out.put(name, download(global.inputs().get(i), inputs.get(i), k.buffers.get(name), staging, "in" + i));
+      }
+      return out;
+    } finally {
+      stagingSets.add(staging);
+      k.swap.readLock().unlock();
+      using.unlock();
+    }
+  }
+
+  /** Bytes copied to the devices and from them since this program was made (kept inputs included). */
+  public record Traffic(long uploaded, long downloaded) {}
+
+  public Traffic traffic() {
+    return new Traffic(uploaded.get(), downloaded.get());
+  }
+
+  private Kept own(Resident resident) {
+    if (!(resident instanceof Kept k) || k.program() != this)
+      throw new IllegalStateException("these kept inputs belong to another program; keep them with this program's keep()");
+    return k;
+  }
+
+  private static long[][] append(long[][] a, long[] b) {
+    long[][] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = b;
+    return out;
   }
 
   @Override
@@ -303,6 +398,7 @@ public final class PjrtProgram implements Executable {
         else for (int e = 0; e < count; e++) shard.putInt(ints[d * count + e]);
         shard.flip();
         out[d] = client.upload(devices[d], type.dtype(), dims, shard);
+        uploaded.addAndGet(shard.limit());
       }
     } catch (RuntimeException | Error e) {
       freeAll(new long[][] {out});
@@ -311,15 +407,31 @@ public final class PjrtProgram implements Executable {
     return out;
   }
 
-  /** Runs with {@code args[input][device]}, downloads every result and assembles the global outputs (freeing the results). */
-  private Map<String, HostTensor> execute(long[][] args, Map<String, ByteBuffer> staging) {
+  /**
+   * Runs with {@code args[input][device]}; downloads every result but those whose {@code carried}
+   * entry is non-null on entry, which are moved there instead ({@code carried[output][device]},
+   * freed by the caller), and assembles the global outputs; frees the rest of the results. Returns
+   * only once every device has finished: see the class comment.
+   */
+  private Map<String, HostTensor> execute(long[][] args, Map<String, ByteBuffer> staging, long[][] carried) {
     long[][] perDevice = new long[devices.length][args.length];
     for (int d = 0; d < devices.length; d++) for (int i = 0; i < args.length; i++) perDevice[d][i] = args[i][d];
     synchronized (client) { // one execution in flight per client, until its results are out: see the class comment
       long[][] results = compiled.execute(perDevice);
       try {
         Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (int j = 0; j < global.outputs().size(); j++) out.put(global.outputs().get(j).name(), download(j, results, staging));
+        boolean waited = false;
+        for (int j = 0; j < global.outputs().size(); j++) {
+          if (carried[j] != null) continue;
+          out.put(global.outputs().get(j).name(), download(global.outputs().get(j), outputs.get(j), column(results, j), staging, "out" + j));
+          waited = true;
+        }
+        if (!waited) awaitDevices(results, staging);
+        for (int j = 0; j < carried.length; j++) {
+          if (carried[j] == null) continue;
+          carried[j] = column(results, j);
+          for (long[] r : results) r[j] = 0;
+        }
         return out;
       } finally {
         freeAll(results);
@@ -327,17 +439,36 @@ public final class PjrtProgram implements Executable {
     }
   }
 
-  private HostTensor download(int j, long[][] results, Map<String, ByteBuffer> staging) {
-    Port port = global.outputs().get(j);
-    ShardedArrays layout = outputs.get(j);
+  /**
+   * Waits until every device has finished a run whose outputs all stay on the devices, by copying
+   * the smallest output out of each: a device's results all become ready when its run ends (one
+   * event per execution in XLA's CPU client and in PJRT plugins), and the next launch must not
+   * start before then (see the class comment).
+   */
+  private void awaitDevices(long[][] results, Map<String, ByteBuffer> staging) {
+    int smallest = 0;
+    for (int j = 1; j < global.outputs().size(); j++)
+      if (global.outputs().get(j).type().bytes() < global.outputs().get(smallest).type().bytes()) smallest = j;
+    download(global.outputs().get(smallest), outputs.get(smallest), column(results, smallest), staging, "out" + smallest);
+  }
+
+  private static long[] column(long[][] results, int j) {
+    long[] c = new long[results.length];
+    for (int d = 0; d < results.length; d++) c[d] = results[d][j];
+    return c;
+  }
+
+  /** The global array of {@code port} from its shard on each device ({@code perDevice[d]}), copied through staging buffer {@code key}. */
+  private HostTensor download(Port port, ShardedArrays layout, long[] perDevice, Map<String, ByteBuffer> staging, String key) {
     DType dtype = port.type().dtype();
     int count = Math.toIntExact(layout.localDims().stream().reduce(1L, Math::multiplyExact));
-    ByteBuffer shard = staging(staging, "out" + j, (long) count * dtype.bytes());
+    ByteBuffer shard = staging(staging, key, (long) count * dtype.bytes());
     float[] floats = dtype.isFloat() ? new float[devices.length * count] : null;
     int[] ints = floats == null ? new int[devices.length * count] : null;
     for (int d = 0; d < devices.length; d++) {
       shard.clear();
-      client.download(results[d][j], shard);
+      client.download(perDevice[d], shard);
+      downloaded.addAndGet(shard.capacity());
       shard.rewind();
       if (floats != null) getFloats(shard, dtype, floats, d * count, count);
       else for (int e = 0; e < count; e++) ints[d * count + e] = shard.getInt();
