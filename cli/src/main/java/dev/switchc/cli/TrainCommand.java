@@ -1,5 +1,6 @@
 package dev.switchc.cli;
 
+import dev.switchc.driver.Backend;
 import dev.switchc.driver.Compilation;
 import dev.switchc.driver.TrainStep;
 import dev.switchc.driver.UserInputError;
@@ -48,7 +49,7 @@ import picocli.CommandLine.Spec;
  * anything is compiled.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model on a text corpus (fortune format, byte tokens) with the compiled"
-    + " training step on one XLA CPU device: progress line, validation loss, checkpoints and --resume, metrics.jsonl and loss.svg/loss.png.")
+    + " training step, sharded over the mesh by XLA's partitioner: progress line, validation loss, checkpoints and --resume, metrics.jsonl and loss.svg/loss.png.")
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "Spec file with a model block; or use --preset.")
   Path spec;
@@ -59,8 +60,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec field, e.g. --set experts=8.")
   List<String> sets = new ArrayList<>();
 
-  @Option(names = "--mesh", paramLabel = "AXES", description = "A device mesh: not available for training yet (the step runs on one device).")
+  @Option(names = "--mesh", paramLabel = "AXES", description = "The device mesh to train on, e.g. data=2,expert=2 (default: the spec's own mesh;"
+      + " data=1 for one device): the step sharded by XLA's SPMD partitioner over as many XLA CPU devices.")
   String mesh;
+
+  @Option(names = "--emulate", description = "Run the sharded step in switchc's CPU emulation of the mesh (the tests' oracle) instead of XLA's partitioner.")
+  boolean emulate;
 
   @Option(names = "--data", required = true, paramLabel = "PATH", description = "The corpus: a fortune file or a directory of them, e.g. /usr/share/games/fortunes.")
   Path data;
@@ -110,9 +115,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     checkCounts();
-    if (mesh != null)
-      throw new UserInputError("--mesh " + mesh + ": training runs on one XLA CPU device for now (the compiled step is not sharded yet);"
-          + " leave out --mesh (see 'switchc plan --train --mesh ...' for the sharded step's plan)");
     if (resume && checkpoint == null) throw new UserInputError("--resume continues the newest checkpoint in --checkpoint DIR: give --checkpoint");
     PrintWriter out = command.commandLine().getOut();
 
@@ -170,7 +172,8 @@ final class TrainCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Compilation train = Compilation.of(program, Mode.TRAIN);
     List<ParameterInit.ParamSpec> params = ParameterInit.of(train.global(), train.dataInputNames());
-    try (TrainStep step = TrainStep.compile(train, ModelIr.LOSS, opt);
+    Backend backend = emulate ? new Backend.Emulation() : new Backend.Xla();
+    try (TrainStep step = TrainStep.compile(train, ModelIr.LOSS, opt, backend);
         Validation validation = Validation.of(Compilation.of(program, Mode.EVAL), held, evalBatches)) {
       double compileSeconds = (System.nanoTime() - t0) / 1e9;
       TrainStep.State fresh = step.init(ParameterInit.init(params, model.initScale(), seed));
@@ -186,9 +189,11 @@ final class TrainCommand implements Callable<Integer> {
       }
 
       long count = params.stream().mapToLong(p -> p.shape().elements()).sum();
-      out.printf(Locale.ROOT, "train %s: %s, %,d parameters%s; one XLA CPU device%s%n", preset != null ? preset : spec,
-          model.architecture().toString().toLowerCase(Locale.ROOT), count, vocabNote, program.mesh().value().devices() > 1
-              ? " (the spec's mesh is for plan and run: the training step is not sharded yet)" : "");
+      int devices = program.mesh().value().devices();
+      out.printf(Locale.ROOT, "train %s: %s, %,d parameters%s; %s%n", preset != null ? preset : spec,
+          model.architecture().toString().toLowerCase(Locale.ROOT), count, vocabNote, devices == 1 ? "one XLA CPU device"
+              : "mesh " + program.mesh().value() + ": the step sharded over " + devices + (emulate ? " devices in switchc's emulation of the mesh"
+                  : " XLA CPU devices by XLA's SPMD partitioner, parameters and optimizer state resident on them"));
       out.printf(Locale.ROOT, "data %s: %d records, %d for training, %d held out; batches %s, %d tokens; validation on the first %d held-out batches%n",
           data, corpus.records().size(), split.train().size(), split.validation().size(), shape, shape.batchTokens(), evalBatches);
       out.printf(Locale.ROOT, "optimizer %s; seed %d; built the training step and the eval program in %.1f s (XLA compiles each on its first run)%n", describe(opt), seed, compileSeconds);
@@ -231,7 +236,8 @@ final class TrainCommand implements Callable<Integer> {
     if ((spec == null) == (preset == null))
       throw new UserInputError(spec == null ? "give the model to train: a spec file or --preset NAME (" + String.join(", ", Presets.NAMES) + ")"
           : "give a spec file or --preset, not both");
-    return preset != null ? ProgramSource.ofPreset(preset, overrides, Optional.empty(), List.of()) : ProgramSource.ofFile(spec, overrides, Optional.empty(), List.of());
+    return preset != null ? ProgramSource.ofPreset(preset, overrides, Optional.ofNullable(mesh), List.of())
+        : ProgramSource.ofFile(spec, overrides, Optional.ofNullable(mesh), List.of());
   }
 
   private ModelSpec model(ProgramSource source) {

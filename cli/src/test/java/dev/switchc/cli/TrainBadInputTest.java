@@ -90,7 +90,11 @@ class TrainBadInputTest {
   }
 
   @Test
-  void meshIsNotYetTrained() {
-    refused(train(TrainCommandTest.fortunes(), "--mesh", "data=2"), "--mesh data=2: training runs on one XLA CPU device for now");
+  void meshThatDoesNotDivideTheBatchIsALocatedError() {
+    TrainCommandTest.Outcome o = train(TrainCommandTest.fortunes(), "--mesh", "data=3");
+    assertEquals(2, o.status(), o.out() + o.err());
+    assertTrue(o.err().startsWith("--mesh data=3: error: default rule batch = data: cannot shard dim 'batch' (4) over mesh axes (data) of total size 3"), o.err());
+    assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    assertFalse(Files.exists(dir.resolve("out")), "nothing written");
   }
 }

@@ -104,6 +104,34 @@ class TrainCommandTest {
     assertTrue(Files.size(out.resolve("params.safetensors")) > 0);
   }
 
+  /**
+   * The preset's mesh (data=2,expert=2: XLA's partitioner on 4 XLA CPU devices, the state resident
+   * there), its emulation and one device train alike: the same losses at every step, to f32
+   * reduction-order noise (the sharded step's sums run in another order).
+   */
+  @Test
+  void shardedTrainingFollowsTheOneDeviceRun() throws Exception {
+    String[] opts = {"--eval-every", "5", "--eval-batches", "2"};
+    Outcome mesh = cli(train(dir.resolve("mesh"), null, 5, opts));
+    assertEquals(0, mesh.status(), mesh.err());
+    assertTrue(mesh.out().contains("mesh data=2,expert=2: the step sharded over 4 XLA CPU devices by XLA's SPMD partitioner"), mesh.out());
+    List<String> oneArgs = new ArrayList<>(List.of(train(dir.resolve("one"), null, 5, opts)));
+    oneArgs.addAll(List.of("--mesh", "data=1"));
+    Outcome one = cli(oneArgs.toArray(String[]::new));
+    assertEquals(0, one.status(), one.err());
+    assertTrue(one.out().contains("; one XLA CPU device"), one.out());
+    List<String> emuArgs = new ArrayList<>(List.of(train(dir.resolve("emu"), null, 5, opts)));
+    emuArgs.add("--emulate");
+    Outcome emu = cli(emuArgs.toArray(String[]::new));
+    assertEquals(0, emu.status(), emu.err());
+    List<Double> want = losses(metrics(dir.resolve("one").resolve("metrics.jsonl")), "train");
+    for (String run : List.of("mesh", "emu")) {
+      List<Double> got = losses(metrics(dir.resolve(run).resolve("metrics.jsonl")), "train");
+      assertEquals(want.size(), got.size());
+      for (int i = 0; i < want.size(); i++) assertEquals(want.get(i), got.get(i), 1e-4 * want.get(i), run + " step " + (i + 1) + ": " + got + " vs " + want);
+    }
+  }
+
   @Test
   void resumedRunIsBitIdenticalToAnUninterruptedOne() throws Exception {
     String[] opts = {"--eval-every", "4", "--eval-batches", "2", "--checkpoint-every", "3", "--seed", "7"};

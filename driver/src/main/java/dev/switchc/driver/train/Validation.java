@@ -18,7 +18,8 @@ import java.util.Map;
  * validation split in its canonical order. The same batches every time, so the numbers of one run
  * compare across steps, and those of a resumed run equal the uninterrupted run's.
  *
- * <p>One XLA CPU device, like the training step ({@code TrainStep} ignores the spec's mesh).
+ * <p>One XLA CPU device whatever the training mesh: the parameters it takes are the global arrays
+ * of {@code TrainStep.Loop.state()}, and a few held-out batches of a small model do not need a mesh.
  */
 public final class Validation implements AutoCloseable {
   private final Executable program;
