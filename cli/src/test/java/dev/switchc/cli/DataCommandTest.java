@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import dev.switchc.cli.TrainCommandTest.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,12 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DataCommandTest {
   @TempDir Path dir;
 
-  record Outcome(int status, String out, String err) {}
-
-  static Outcome cli(String... args) {
-    StringWriter out = new StringWriter(), err = new StringWriter();
-    int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Outcome(status, out.toString(), err.toString());
+  private static Outcome cli(String... args) {
+    return TrainCommandTest.cli(args);
   }
 
   private Path corpus() throws IOException {

@@ -46,23 +46,7 @@ class Bf16Test {
   @ParameterizedTest
   @EnumSource(Dispatch.class)
   void routerComputesInF32(Dispatch dispatch) {
-    var layer = Cases.layer(1, 8, 4, 8, 2, 8).capacityFactor(2.0).activationDtype(DType.BF16).dispatch(dispatch).build();
-    float[] router = new float[4 * 2];
-    router[0] = 1f; // d=0, expert 0
-    router[1] = 1f + 0x1p-12f; // d=0, expert 1
-    float[] x = new float[8 * 4];
-    for (int t = 0; t < 8; t++) {
-      x[t * 4] = 1 + t; // bf16-exact small integers
-      x[t * 4 + 1] = 0.5f;
-    }
-    float[] wi = new float[2 * 4 * 8], wo = new float[2 * 8 * 4];
-    Arrays.fill(wi, 0.25f);
-    Arrays.fill(wo, 0.5f);
-    Map<String, float[]> params = new LinkedHashMap<>();
-    params.put("router/w", router);
-    params.put("experts/wi", wi);
-    params.put("experts/wo", wo);
-    Runs.Layer got = Runs.layer(layer, Mode.EVAL, params, x);
+    Runs.Layer got = nearTie(Cases.layer(1, 8, 4, 8, 2, 8).capacityFactor(2.0).activationDtype(DType.BF16).dispatch(dispatch));
     assertArrayEquals(new int[] {0, 8}, got.tokensPerExpert(), "an f32 router sends every token to expert 1");
     // Aux loss = 0.01 * E * sum_i f_i P_i with f = (0, 1): 0.02 * mean_t p1(t), p1 = sigmoid(x0 * 2^-12).
     double meanP1 = 0;
@@ -80,13 +64,28 @@ class Bf16Test {
   @ParameterizedTest
   @EnumSource(value = DType.class, names = {"F32", "BF16"})
   void routerDtypeBf16RoundsTheRouter(DType activations) {
-    var layer = Cases.layer(1, 8, 4, 8, 2, 8).capacityFactor(2.0).activationDtype(activations).routerDtype(DType.BF16).build();
+    Runs.Layer got = nearTie(Cases.layer(1, 8, 4, 8, 2, 8).capacityFactor(2.0).activationDtype(activations).routerDtype(DType.BF16));
+    assertArrayEquals(new int[] {8, 0}, got.tokensPerExpert(), "a bf16 router sees a tie and picks expert 0");
+    // Aux loss = 0.01 * E * f0 * P0 = 0.02 * 1 * 0.5: the bf16 softmax of two equal logits.
+    assertEquals(0.01, got.auxLoss(), 1e-9, "aux loss from the bf16 router's probabilities");
+    for (int t = 0; t < 8; t++) {
+      double hidden = 0.25 * (1 + t + 0.5);
+      double y = 0.5 * 8 * hidden * 0.5;
+      for (int d = 0; d < 4; d++) assertEquals(y, got.y()[t * 4 + d], 1e-6 * y, "token " + t + " output " + d);
+    }
+  }
+
+  /**
+   * The near-tie case: 8 tokens of 4 features, 2 experts whose router weights differ only in the
+   * 13th bit (1 and 1 + 2^-12 on feature 0), bf16-exact inputs (x0 = 1 + t, x1 = 0.5), wi = 0.25, wo = 0.5.
+   */
+  private static Runs.Layer nearTie(dev.switchc.frontend.SwitchLayer.Builder builder) {
     float[] router = new float[4 * 2];
-    router[0] = 1f;
-    router[1] = 1f + 0x1p-12f;
+    router[0] = 1f; // d=0, expert 0
+    router[1] = 1f + 0x1p-12f; // d=0, expert 1
     float[] x = new float[8 * 4];
     for (int t = 0; t < 8; t++) {
-      x[t * 4] = 1 + t;
+      x[t * 4] = 1 + t; // bf16-exact small integers
       x[t * 4 + 1] = 0.5f;
     }
     float[] wi = new float[2 * 4 * 8], wo = new float[2 * 8 * 4];
@@ -96,14 +95,6 @@ class Bf16Test {
     params.put("router/w", router);
     params.put("experts/wi", wi);
     params.put("experts/wo", wo);
-    Runs.Layer got = Runs.layer(layer, Mode.EVAL, params, x);
-    assertArrayEquals(new int[] {8, 0}, got.tokensPerExpert(), "a bf16 router sees a tie and picks expert 0");
-    // Aux loss = 0.01 * E * f0 * P0 = 0.02 * 1 * 0.5: the bf16 softmax of two equal logits.
-    assertEquals(0.01, got.auxLoss(), 1e-9, "aux loss from the bf16 router's probabilities");
-    for (int t = 0; t < 8; t++) {
-      double hidden = 0.25 * (1 + t + 0.5);
-      double y = 0.5 * 8 * hidden * 0.5;
-      for (int d = 0; d < 4; d++) assertEquals(y, got.y()[t * 4 + d], 1e-6 * y, "token " + t + " output " + d);
-    }
+    return Runs.layer(builder.build(), Mode.EVAL, params, x);
   }
 }
