@@ -23,7 +23,7 @@ class ExampleSpecTest {
     SwitchLayerSpec expected = SwitchLayer.builder()
         .batch(8).seq(128).dModel(256).dFf(1024).experts(8).groupSize(128)
         .trainCapacityFactor(1.25).evalCapacityFactor(2.0).minCapacity(4)
-        .activation(Activation.RELU).activationDtype(DType.F32)
+        .activation(Activation.RELU).activationDtype(DType.F32).routerDtype(DType.F32)
         .routerAuxLossCoef(0.01).initScale(0.1).dispatch(Dispatch.GATHER)
         .build().value();
     assertEquals(expected, SpecFile.parse(EXAMPLE).spec());
