@@ -55,7 +55,7 @@ public final class PaperTrends {
 
   public static void main(String[] args) throws Exception {
     List<String> a = List.of(args);
-    int steps = intArg(a, "--steps", 400), every = intArg(a, "--every", 50);
+    int steps = intArg(a, "--steps", 4000), every = intArg(a, "--every", 250);
     Path out = Path.of(a.contains("--out") ? a.get(a.indexOf("--out") + 1) : "bench/results/trends");
     String only = a.contains("--only") ? a.get(a.indexOf("--only") + 1) : null;
     PaperTrends t = new PaperTrends(steps, every, intArg(a, "--validation-batches", 16), out);
