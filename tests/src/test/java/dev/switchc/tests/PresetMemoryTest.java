@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Whether one training step of each preset fits its device count on TPU v3 (16 GiB HBM per core)
- * and on TPU v4 (32 GiB per chip), as docs-preset-memory.md states; the figures there are these.
+ * and on TPU v4 (32 GiB per chip), as the README's Training section states; the figures there are these.
  *
  * <p>The parameters, gradients and optimizer state per device are computed here in closed form
  * from the architecture (T5 v1.0 encoder-decoder; the sizes are the paper's tables 5, 8 to 10,
@@ -29,7 +29,7 @@ class PresetMemoryTest {
 
   /**
    * A preset's sizes and mesh, written from the paper (and the preset files' comments for the
-   * mesh), and the verdicts docs-preset-memory.md states.
+   * mesh), and the verdicts the README states.
    *
    * @param ffnInputs 1 for a ReLU FFN (wi), 2 for GEGLU (wi_0, wi_1)
    * @param switchEvery every how many layers an FFN is a Switch layer (0 experts: none is)
