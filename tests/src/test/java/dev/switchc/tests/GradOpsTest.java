@@ -228,6 +228,49 @@ class GradOpsTest {
     p.check(o.add(routed, o.mul(o.mul(probs, positions), o.constant(0.25, DType.F64, Shape.of(e)))), "logits");
   }
 
+  /**
+   * A softmax built as the frontend builds it (max-shifted) is differentiated as one op,
+   * {@code dx = y * (dy - sum(dy * y))}: right by finite differences, and without the max's rule
+   * (a compare of every logit with the max), which the fused rule makes needless.
+   */
+  @Test
+  void softmaxIsOneOp() {
+    Program p = new Program();
+    FuncBuilder.Ops o = p.o;
+    Value x = p.gaussian("x", A, B);
+    Value e = o.unary(Op.UnaryFn.EXP, o.sub(x, o.reduce(Op.ReduceFn.MAX, x, "b")));
+    p.check(o.div(e, o.reduce(Op.ReduceFn.SUM, e, "b")), "x");
+    Func grad = Grad.run(p.b.build(), "loss", List.of("x"));
+    assertEquals(List.of(), grad.body().stream().filter(op -> op instanceof Op.Compare).toList(), "the fused rule compares nothing");
+  }
+
+  /**
+   * A log-sum-exp built as the frontend builds it ({@code log(sum(exp(x - max))) + max}) is
+   * differentiated as one op, {@code dx = dy * softmax(x)}: right by finite differences, and
+   * without the max's rule.
+   */
+  @Test
+  void logSumExpIsOneOp() {
+    Program p = new Program();
+    FuncBuilder.Ops o = p.o;
+    Value x = p.gaussian("x", A, B);
+    Value max = o.reduce(Op.ReduceFn.MAX, x, "b");
+    Value sum = o.reduce(Op.ReduceFn.SUM, o.unary(Op.UnaryFn.EXP, o.sub(x, max)), "b");
+    p.check(o.add(o.unary(Op.UnaryFn.LOG, sum), max), "x");
+    Func grad = Grad.run(p.b.build(), "loss", List.of("x"));
+    assertEquals(List.of(), grad.body().stream().filter(op -> op instanceof Op.Compare).toList(), "the fused rule compares nothing");
+  }
+
+  /** Where an inner value of the softmax is used elsewhere too (here exp), the op-by-op rules run, and are right. */
+  @Test
+  void softmaxWithSharedInnerValue() {
+    Program p = new Program();
+    FuncBuilder.Ops o = p.o;
+    Value x = p.gaussian("x", A, B);
+    Value e = o.unary(Op.UnaryFn.EXP, o.sub(x, o.reduce(Op.ReduceFn.MAX, x, "b")));
+    p.check(o.add(o.div(e, o.reduce(Op.ReduceFn.SUM, e, "b")), o.mul(e, o.scalar(0.5, DType.F64))), "x");
+  }
+
   /** A parameter the loss does not depend on has a zero gradient, of its own type. */
   @Test
   void unusedParameterHasZeroGradient() {

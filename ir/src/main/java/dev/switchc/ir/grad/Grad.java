@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +25,8 @@ import java.util.Set;
  * pred values carry none, so routing decisions (argmax, one-hot masks, positions, capacity) are
  * constants to the gradient, and the router learns through the gate probability and the aux and z
  * losses, as in the paper. Each op's rule is in {@link GradRules}; a value used several times sums
- * its cotangents.
+ * its cotangents. A softmax and a log-sum-exp are differentiated as one op each
+ * ({@link Fused}).
  */
 public final class Grad {
   private Grad() {}
@@ -54,11 +56,24 @@ public final class Grad {
     Map<Integer, Value> cotangents = new HashMap<>();
     if (active.contains(l.id())) cotangents.put(l.id(), b.at(lossResult.loc()).constant(1, l.dtype(), Shape.SCALAR));
     List<Op> body = in.body();
+    Map<Integer, Op> producers = new HashMap<>();
+    Map<Integer, Integer> uses = new HashMap<>();
+    for (Op op : body) {
+      producers.put(op.out().id(), op);
+      for (Value v : op.inputs()) uses.merge(v.id(), 1, Integer::sum);
+    }
+    for (Binding r : in.results()) uses.merge(r.value().id(), 1, Integer::sum);
     for (int i = body.size() - 1; i >= 0; i--) {
       Op op = body.get(i);
       Value gy = cotangents.get(op.out().id());
       if (gy == null) continue;
       FuncBuilder.Ops o = b.at(op.loc());
+      Optional<Fused> fused = Fused.match(op, producers, uses);
+      if (fused.isPresent()) { // one rule for the whole pattern; its inner values get no cotangent
+        Value x = fused.get().x();
+        if (active.contains(x.id())) cotangents.merge(x.id(), fused.get().grad(gy, o), o::add);
+        continue;
+      }
       List<Value> gs = GradRules.of(op, gy, o);
       for (int j = 0; j < op.inputs().size(); j++) {
         Value x = op.inputs().get(j), gx = gs.get(j);
