@@ -105,13 +105,13 @@ class PresetMemoryTest {
    */
   static Stream<Preset> presets() {
     return Stream.of(
-        new Preset("t5-base", 32128, 768, 3072, 64, 12, 12, 1, 0, 1, 32, 1, 1, 2048, 512, 128, false, false, false),
+        new Preset("t5-base", 32128, 768, 3072, 64, 12, 12, 1, 0, 1, 32, 1, 1, 2048, 512, 128, false, false, true),
         new Preset("t5-large", 32128, 1024, 4096, 64, 16, 24, 1, 0, 1, 32, 1, 1, 2048, 512, 128, false, false, false),
-        new Preset("switch-base-8", 32128, 768, 3072, 64, 12, 12, 1, 8, 2, 4, 8, 1, 2048, 512, 128, false, false, false),
-        new Preset("switch-base-16", 32128, 768, 3072, 64, 12, 12, 1, 16, 2, 2, 16, 1, 2048, 512, 128, false, false, false),
-        new Preset("switch-base-32", 32128, 768, 3072, 64, 12, 12, 1, 32, 2, 1, 32, 1, 2048, 512, 128, false, false, false),
-        new Preset("switch-base-64", 32128, 768, 3072, 64, 12, 12, 1, 64, 2, 1, 32, 1, 2048, 512, 128, false, false, false),
-        new Preset("switch-base-128", 32128, 768, 3072, 64, 12, 12, 1, 128, 2, 1, 32, 1, 2048, 512, 128, false, false, false),
+        new Preset("switch-base-8", 32128, 768, 3072, 64, 12, 12, 1, 8, 2, 4, 8, 1, 2048, 512, 128, false, false, true),
+        new Preset("switch-base-16", 32128, 768, 3072, 64, 12, 12, 1, 16, 2, 2, 16, 1, 2048, 512, 128, false, false, true),
+        new Preset("switch-base-32", 32128, 768, 3072, 64, 12, 12, 1, 32, 2, 1, 32, 1, 2048, 512, 128, false, false, true),
+        new Preset("switch-base-64", 32128, 768, 3072, 64, 12, 12, 1, 64, 2, 1, 32, 1, 2048, 512, 128, false, false, true),
+        new Preset("switch-base-128", 32128, 768, 3072, 64, 12, 12, 1, 128, 2, 1, 32, 1, 2048, 512, 128, false, false, true),
         new Preset("switch-base-256", 32128, 768, 3072, 64, 12, 12, 1, 256, 2, 1, 32, 1, 2048, 512, 128, false, false, false),
         new Preset("switch-large-128", 32128, 1024, 4096, 64, 16, 24, 1, 128, 2, 1, 32, 1, 2048, 512, 128, false, false, false),
         new Preset("switch-xxl", 32128, 4096, 10240, 64, 128, 24, 2, 64, 1, 1, 64, 8, 2048, 512, 128, false, false, false),
