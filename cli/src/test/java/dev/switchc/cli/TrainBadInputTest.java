@@ -89,6 +89,17 @@ class TrainBadInputTest {
     refused(train(TrainCommandTest.fortunes(), "--learning-rate", "0.1"), "give --optimizer adamw to use them");
   }
 
+  /** The paper's Switch-Base on its 32 devices (128 sequences: the corpus holds a batch, every device a group): refused from the step's memory estimate before anything is allocated. */
+  @Test
+  void aModelTooLargeForThisMachineIsRefusedBeforeCompiling() {
+    TrainCommandTest.Outcome o = TrainCommandTest.cli("train", "--preset", "switch-base-8", "--set", "batch=128", "--data", TrainCommandTest.fortunes().toString(), "--steps", "1",
+        "-o", dir.resolve("out").toString());
+    assertEquals(2, o.status(), o.out() + o.err());
+    assertTrue(o.err().startsWith("error: this run needs about ") && o.err().contains(" of memory, more than the "), o.err());
+    assertEquals(1, o.err().lines().count(), o.err());
+    assertFalse(Files.exists(dir.resolve("out")), "nothing written");
+  }
+
   @Test
   void meshThatDoesNotDivideTheBatchIsALocatedError() {
     TrainCommandTest.Outcome o = train(TrainCommandTest.fortunes(), "--mesh", "data=3");

@@ -67,12 +67,18 @@ public final class TrainStep implements AutoCloseable {
   /**
    * Compiles {@code c}'s training step sharded over {@code c}'s mesh and loads it on {@code
    * backend}. On {@link Backend.Xla} it runs through PJRT on as many XLA CPU devices as the mesh
-   * has, one device included, so that the state can stay resident on every mesh.
+   * has, one device included, so that the state can stay resident on every mesh. Like a run, the
+   * step is refused before anything is allocated when it cannot fit this machine ({@link RunMemory}:
+   * the step's parameters, optimizer state, batch and outputs as host arrays, and per device the
+   * step's plan: parameters, state, inputs and its activation peak).
+   *
+   * @throws UserInputError if the step cannot fit this machine
    */
   public static TrainStep compile(Compilation c, String loss, Optimizer optimizer, Backend backend) {
     if (c.mode() != Mode.TRAIN) throw new IllegalArgumentException("a training step needs the train-mode program, got " + c.mode());
     List<String> trained = ParameterInit.of(c.global(), c.dataInputNames()).stream().map(ParameterInit.ParamSpec::name).toList();
     Compilation step = c.trainStep(loss, optimizer);
+    RunMemory.check(step, backend.memory());
     List<String> metrics = step.global().results().stream().map(Binding::name)
         .filter(n -> !n.startsWith(TrainStepFunc.NEW_PARAM) && !n.startsWith(TrainStepFunc.NEW_STATE)).toList(); // the forward's scalars, a layer's loss among them
     Executable e = backend instanceof Backend.Xla ? Backend.onXlaCpuDevices(step) : backend.load(step);
