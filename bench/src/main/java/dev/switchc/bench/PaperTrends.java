@@ -1,7 +1,6 @@
 package dev.switchc.bench;
 
 import dev.switchc.bench.TrainingRun.Curve;
-import dev.switchc.driver.data.Batch;
 import dev.switchc.driver.data.CorpusSplit;
 import dev.switchc.driver.data.FortuneReader;
 import dev.switchc.driver.data.TextRecord;
@@ -97,18 +96,18 @@ public final class PaperTrends {
     return SpecFile.parse("trend.swc", text);
   }
 
-  private record Data(TokenBatches training, Map<String, List<Batch>> validation) {}
+  private record Data(TokenBatches training, Map<String, TokenBatches> validation) {}
 
   private Data english(Program p, long seed) {
     CorpusSplit split = CorpusSplit.of(FortuneReader.read(FORTUNES).records());
     var shape = TrainingRun.shape(p.spec(ModelSpec.class));
     return new Data(TokenBatches.training("fortunes", split, shape, seed),
-        Map.of("en", TrainingRun.fixed(TokenBatches.validation("fortunes", split, shape), validationBatches)));
+        Map.of("en", TokenBatches.validation("fortunes", split, shape)));
   }
 
   private Curve run(String name, Program p, long seed) {
     Data d = english(p, seed);
-    Curve c = TrainingRun.train(name, p, Adafactor.t5(), d.training(), d.validation(), steps, every, seed);
+    Curve c = TrainingRun.train(name, p, Adafactor.t5(), d.training(), d.validation(), validationBatches, steps, every, seed);
     System.err.printf(Locale.ROOT, "%s: validation %.4f, %.1f ms/step%n", name, c.finalValidation("en"), c.medianStepSeconds() * 1e3);
     return c;
   }
@@ -184,10 +183,10 @@ public final class PaperTrends {
     for (long e : new long[] {0, 8}) {
       Program p = model(e, "");
       var shape = TrainingRun.shape(p.spec(ModelSpec.class));
-      Map<String, List<Batch>> validation = new LinkedHashMap<>();
-      perLanguage.forEach((lang, s) -> validation.put(lang, TrainingRun.fixed(TokenBatches.validation("fortunes/" + lang, s, shape), validationBatches)));
+      Map<String, TokenBatches> validation = new LinkedHashMap<>();
+      perLanguage.forEach((lang, s) -> validation.put(lang, TokenBatches.validation("fortunes/" + lang, s, shape)));
       Curve c = TrainingRun.train(e == 0 ? "dense" : "switch-8", p, Adafactor.t5(), TokenBatches.training("fortunes (7 languages)", mixed, shape, 1),
-          validation, steps, every, 1);
+          validation, validationBatches, steps, every, 1);
       System.err.printf(Locale.ROOT, "multilingual %s: %s%n", c.name(), c.points().get(c.points().size() - 1).validation());
       curves.add(c);
     }

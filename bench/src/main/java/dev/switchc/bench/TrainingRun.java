@@ -1,11 +1,11 @@
 package dev.switchc.bench;
 
 import dev.switchc.driver.Compilation;
-import dev.switchc.driver.ProgramRun;
 import dev.switchc.driver.TrainStep;
-import dev.switchc.driver.data.Batch;
 import dev.switchc.driver.data.BatchShape;
 import dev.switchc.driver.data.TokenBatches;
+import dev.switchc.driver.train.BatchInputs;
+import dev.switchc.driver.train.Validation;
 import dev.switchc.frontend.Mode;
 import dev.switchc.frontend.ParameterInit;
 import dev.switchc.frontend.Program;
@@ -69,63 +69,50 @@ final class TrainingRun {
 
   /**
    * Trains {@code program} for {@code steps} from parameters drawn with {@code seed}, measuring the
-   * cross-entropy of each of {@code validation}'s batch lists every {@code every} steps (and at step 0).
+   * cross-entropy on the first {@code batches} batches of each of {@code validation}'s splits every
+   * {@code every} steps (and at step 0), with the training run's own {@link Validation}.
    */
-  static Curve train(String name, Program program, Optimizer optimizer, TokenBatches training, Map<String, List<Batch>> validation, int steps,
-      int every, long seed) {
+  static Curve train(String name, Program program, Optimizer optimizer, TokenBatches training, Map<String, TokenBatches> validation, int batches,
+      int steps, int every, long seed) {
     Compilation train = Compilation.of(program, Mode.TRAIN), eval = Compilation.of(program, Mode.EVAL);
     ModelSpec s = program.spec(ModelSpec.class);
     Map<String, float[]> init = ParameterInit.init(ParameterInit.of(train.global(), train.dataInputNames()), s.initScale(), seed);
     List<Point> points = new ArrayList<>();
     List<Double> stepSeconds = new ArrayList<>();
     double dropped = 0;
-    try (TrainStep step = TrainStep.compile(train, ModelIr.LOSS, optimizer); ProgramRun evalRun = ProgramRun.load(eval);
-        TrainStep.Loop loop = step.start(step.init(init))) {
-      double seconds = 0, trainLoss = Double.NaN;
-      points.add(new Point(0, 0, Double.NaN, validate(evalRun, init, validation)));
-      for (int i = 1; i <= steps; i++) {
-        Map<String, HostTensor> batch = Map.of(ModelIr.INPUTS, HostTensor.ofInts(train.param(ModelIr.INPUTS).value().type(), training.next().inputs()));
-        long t0 = System.nanoTime();
-        Map<String, Double> m = loop.step(batch);
-        double dt = (System.nanoTime() - t0) / 1e9;
-        // The first step includes XLA's compilation of the program: it is counted as long as the second.
-        if (i == 2) seconds -= stepSeconds.remove(0);
-        seconds += i == 2 ? 2 * dt : dt;
-        stepSeconds.add(dt);
-        trainLoss = m.get(ModelIr.CROSS_ENTROPY);
-        if (!Double.isFinite(m.get(ModelIr.LOSS))) {
-          points.add(new Point(i, seconds, m.get(ModelIr.LOSS), Map.of()));
-          return new Curve(name, points, median(stepSeconds), Double.NaN); // diverged: the caller reports it
+    Map<String, Validation> validations = new LinkedHashMap<>();
+    try (TrainStep step = TrainStep.compile(train, ModelIr.LOSS, optimizer)) {
+      validation.forEach((split, source) -> validations.put(split, Validation.of(eval, source, batches)));
+      TrainStep.State start = step.init(init);
+      try (TrainStep.Loop loop = step.start(start)) {
+        double seconds = 0;
+        points.add(new Point(0, 0, Double.NaN, validate(validations, start.params())));
+        for (int i = 1; i <= steps; i++) {
+          Map<String, HostTensor> batch = BatchInputs.of(train, training.next(), BatchInputs.noiseSeed(seed, i));
+          long t0 = System.nanoTime();
+          Map<String, Double> m = loop.step(batch);
+          double dt = (System.nanoTime() - t0) / 1e9;
+          // The first step includes XLA's compilation of the program: it is counted as long as the second.
+          if (i == 2) seconds -= stepSeconds.remove(0);
+          seconds += i == 2 ? 2 * dt : dt;
+          stepSeconds.add(dt);
+          if (!Double.isFinite(m.get(ModelIr.LOSS))) {
+            points.add(new Point(i, seconds, m.get(ModelIr.LOSS), Map.of()));
+            return new Curve(name, points, median(stepSeconds), Double.NaN); // diverged: the caller reports it
+          }
+          if (i > steps / 2) dropped += m.getOrDefault(ModelIr.DROPPED_FRACTION, 0.0) / (steps - steps / 2);
+          if (i % every == 0 || i == steps) points.add(new Point(i, seconds, m.get(ModelIr.CROSS_ENTROPY), validate(validations, loop.state().params())));
         }
-        if (i > steps / 2) dropped += m.getOrDefault(ModelIr.DROPPED_FRACTION, 0.0) / (steps - steps / 2);
-        if (i % every == 0 || i == steps) points.add(new Point(i, seconds, trainLoss, validate(evalRun, floats(loop.state().params()), validation)));
       }
+    } finally {
+      validations.values().forEach(Validation::close);
     }
     return new Curve(name, points, median(stepSeconds), dropped);
   }
 
-  private static Map<String, Double> validate(ProgramRun eval, Map<String, float[]> params, Map<String, List<Batch>> validation) {
+  private static Map<String, Double> validate(Map<String, Validation> validations, Map<String, HostTensor> params) {
     Map<String, Double> out = new LinkedHashMap<>();
-    try (ProgramRun.Bound bound = eval.bind(params)) {
-      for (var e : validation.entrySet()) {
-        double sum = 0;
-        for (Batch b : e.getValue()) sum += bound.run(Map.of(ModelIr.INPUTS, eval.input(ModelIr.INPUTS, b.inputs()))).scalar(ModelIr.CROSS_ENTROPY);
-        out.put(e.getKey(), sum / e.getValue().size());
-      }
-    }
-    return out;
-  }
-
-  private static Map<String, float[]> floats(Map<String, HostTensor> params) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    params.forEach((k, v) -> out.put(k, v.floats()));
-    return out;
-  }
-
-  /** The first {@code count} validation batches of {@code batches} (a fixed set: validation batches come in canonical order). */
-  static List<Batch> fixed(TokenBatches batches, int count) {
-    List<Batch> out = new ArrayList<>();
-    for (int i = 0; i < count; i++) out.add(batches.next());
+    validations.forEach((split, v) -> out.put(split, v.run(params).get(ModelIr.CROSS_ENTROPY)));
     return out;
   }
 
