@@ -126,7 +126,7 @@ final class PlanCommand implements Callable<Integer> {
   private StepReport report(Compilation c, Optional<DeviceCapacity> capacity) {
     if (c.mode() != Mode.TRAIN)
       return new StepReport(Optional.empty(), capacity.map(x -> DeviceMemory.forward(c.plan())), capacity);
-    Compilation step = c.trainingStep();
+    Compilation step = c.gradientStep();
     DeviceMemory memory = DeviceMemory.training(c.sharded().local(), step.sharded(), step.plan(), name -> name.startsWith(GradientProgram.gradientOf("")),
         optimizer.optimizer(), optimizer.name());
     return new StepReport(Optional.of(Backward.of(c.plan(), step.plan())), Optional.of(memory), capacity);

@@ -35,11 +35,12 @@ public record Compilation(Program program, Mode mode, Func global, ShardedFunc s
   }
 
   /**
-   * One training step of this training-mode program: the forward and the gradient of its loss with
-   * respect to every float parameter ({@link GradientProgram}), sharded by the same pass, mesh and rules;
-   * its plan counts the cotangents of a layer's output among the data inputs.
+   * The gradient program of this training-mode program, without the optimizer (what {@code plan
+   * --train} shows; {@link #trainStep} adds the optimizer's update): the forward and the gradient of
+   * its loss with respect to every float parameter ({@link GradientProgram}), sharded by the same
+   * pass, mesh and rules; its plan counts the cotangents of a layer's output among the data inputs.
    */
-  public Compilation trainingStep() {
+  public Compilation gradientStep() {
     if (mode != Mode.TRAIN) throw new IllegalStateException("a training step differentiates the training-mode program, not the " + mode + " one");
     GradientProgram step = GradientProgram.of(global, spec().mainOutput());
     ShardedFunc shardedStep = Shard.run(step.func(), program.mesh().value(), program.layout());

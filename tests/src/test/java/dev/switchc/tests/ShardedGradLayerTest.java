@@ -57,7 +57,7 @@ class ShardedGradLayerTest {
   }
 
   static Compilation step(Program p) {
-    return Compilation.of(p, Mode.TRAIN).trainingStep();
+    return Compilation.of(p, Mode.TRAIN).gradientStep();
   }
 
   @ParameterizedTest(name = "{0}")

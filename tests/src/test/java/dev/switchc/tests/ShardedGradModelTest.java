@@ -46,7 +46,7 @@ class ShardedGradModelTest {
   void shardedStepEqualsTheStepOnOneDevice(String mesh) {
     Program sharded = Presets.load("tiny-switch", SETS, Optional.of(mesh), List.of());
     Compilation forward = Compilation.of(sharded, Mode.TRAIN);
-    Compilation one = Compilation.of(Program.single(sharded.definition()), Mode.TRAIN).trainingStep(), many = forward.trainingStep();
+    Compilation one = Compilation.of(Program.single(sharded.definition()), Mode.TRAIN).gradientStep(), many = forward.gradientStep();
     ModelSpec s = sharded.spec(ModelSpec.class);
     assertEquals(1, s.expertCapacity(Mode.TRAIN), "one slot per expert and group: tokens overflow");
 
@@ -106,6 +106,6 @@ class ShardedGradModelTest {
   @Test
   void xlaRunsExactlyThePlansCollectivesOfTheStep() {
     Program p = Presets.load("tiny-switch", SETS, Optional.of("data=2,expert=2"), List.of());
-    XlaCollectivesTest.assertXlaRunsExactlyThePlansCollectives(Compilation.of(p, Mode.TRAIN).trainingStep());
+    XlaCollectivesTest.assertXlaRunsExactlyThePlansCollectives(Compilation.of(p, Mode.TRAIN).gradientStep());
   }
 }
